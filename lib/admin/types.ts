@@ -1,0 +1,30 @@
+import type { Cluster } from '../cluster/types.js';
+import type { Bootstrap } from '../config/model.js';
+
+export type ServerState = 'PRE_INITIALIZING' | 'INITIALIZING' | 'LIVE' | 'DRAINING';
+
+export interface ListenerInfo {
+  readonly name: string;
+  /** Bound address (after an ephemeral port 0 was resolved). */
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * What the admin server may read and do on the Skiff instance. The server implements it; the
+ * admin module never reaches into runtime objects beyond this surface.
+ */
+export interface AdminContext {
+  state(): ServerState;
+  /** Seconds since the process started serving. */
+  uptimeSeconds(): number;
+  version(): string;
+  commandLine(): readonly string[];
+  config(): Bootstrap;
+  listeners(): readonly ListenerInfo[];
+  clusters(): readonly Cluster[];
+  /** Prometheus text exposition of all stats. */
+  prometheus(): Promise<string>;
+  /** Begin a clean shutdown (POST /quitquitquit). */
+  quit(): void;
+}

@@ -1,0 +1,85 @@
+import type { Dispatcher } from 'undici';
+import type { ClusterConfig, HealthStatus } from '../config/model.js';
+import type { ClusterStats } from '../stats/types.js';
+
+/** Health flags as in Envoy's /clusters `health_flags` (bitmask; 0 = healthy). */
+export const HealthFlag = {
+  FailedActiveHc: 1 << 0,
+  FailedOutlierCheck: 1 << 1,
+  FailedEdsHealth: 1 << 2,
+  DegradedEdsHealth: 1 << 3,
+  PendingActiveHc: 1 << 4,
+  PendingDynamicRemoval: 1 << 5,
+} as const;
+
+/**
+ * One upstream endpoint. Owns its connection pool; its counters are plain numbers updated by the
+ * upstream request code (cheaper than stat children, read by /clusters and LEAST_REQUEST).
+ * Invariant: `activeRequests` is incremented exactly once per dispatched attempt and
+ * decremented exactly once when that attempt ends (success, error or abort).
+ */
+export interface Host {
+  readonly cluster: Cluster;
+  /** IP (or, for LOGICAL_DNS, the resolved IP) and port actually connected to. */
+  readonly address: string;
+  readonly port: number;
+  /** `address:port`, as printed in %UPSTREAM_HOST% and /clusters. */
+  readonly authority: string;
+  /** `endpoint.hostname` or the DNS name the cluster was configured with, else "". */
+  readonly hostname: string;
+  readonly weight: number;
+  readonly priority: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly locality: { readonly region: string; readonly zone: string; readonly subZone: string };
+  /** HealthFlag bitmask. */
+  healthFlags: number;
+  readonly edsHealthStatus: HealthStatus;
+  /** True when no health flag marks it unusable (degraded counts as usable). */
+  healthy(): boolean;
+  /** undici Pool for this host, created on first use. */
+  dispatcher(): Dispatcher;
+  /** Counters for /clusters. */
+  readonly counters: HostCounters;
+}
+
+export interface HostCounters {
+  activeRequests: number;
+  rqTotal: number;
+  rqSuccess: number;
+  rqError: number;
+  rqTimeout: number;
+  cxTotal: number;
+  cxActive: number;
+  cxConnectFail: number;
+}
+
+/** Per-pick input to a load balancer. */
+export interface LoadBalancerContext {
+  /** Hash for RING_HASH / MAGLEV (route hash_policy); null picks randomly. */
+  readonly hash: number | null;
+  /** Hosts to avoid (retry previous_hosts predicate); null when none. */
+  readonly excluded: ReadonlySet<Host> | null;
+}
+
+export interface LoadBalancer {
+  /** Returns null when no usable host exists (→ 503 UH). */
+  chooseHost(ctx: LoadBalancerContext): Host | null;
+  /** Rebuild internal tables after the host set or health changed. */
+  refresh(hosts: readonly Host[]): void;
+}
+
+/**
+ * A named upstream cluster: host set, load balancer, stats, and (in later issues) circuit
+ * breakers, outlier detector and health checker. Survives config reloads when unchanged.
+ */
+export interface Cluster {
+  readonly name: string;
+  readonly config: ClusterConfig;
+  readonly stats: ClusterStats;
+  chooseHost(ctx: LoadBalancerContext): Host | null;
+  hosts(): readonly Host[];
+  /** Resolves once the initial host set is known (DNS clusters wait for the first lookup). */
+  ready(): Promise<void>;
+  /** Closes pools and timers; in-flight requests are allowed to finish. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,337 @@
+/**
+ * Skiff's typed internal configuration model.
+ *
+ * Both config front ends (Envoy v3 bootstrap, Istio resources) decode into these types; runtime
+ * code compiles them once per snapshot and never sees raw YAML/JSON. Every value is already
+ * validated and defaulted: durations are milliseconds, enums are string unions, optional
+ * features are `null` when absent. Snapshots are deep-frozen, so treat every field as readonly.
+ */
+
+/** `ip:port` as written in `socket_address`. `address` may be a hostname for DNS clusters. */
+export interface SocketAddress {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** Whole validated configuration: what `skiff run -c …` serves. */
+export interface Bootstrap {
+  /** Files this snapshot was loaded from, in load order (for messages and /config_dump). */
+  readonly sources: readonly string[];
+  readonly node: NodeInfo;
+  readonly admin: AdminConfig | null;
+  readonly listeners: readonly ListenerConfig[];
+  readonly clusters: readonly ClusterConfig[];
+}
+
+export interface NodeInfo {
+  readonly id: string;
+  readonly cluster: string;
+}
+
+export interface AdminConfig {
+  readonly address: SocketAddress;
+  readonly accessLog: readonly AccessLogConfig[];
+}
+
+export type TrafficDirection = 'UNSPECIFIED' | 'INBOUND' | 'OUTBOUND';
+
+export interface ListenerConfig {
+  readonly name: string;
+  readonly address: SocketAddress;
+  readonly trafficDirection: TrafficDirection;
+  /** Envoy picks a chain by filter_chain_match; until TLS/original-dst arrive there is one. */
+  readonly filterChains: readonly FilterChainConfig[];
+  /** `per_connection_buffer_limit_bytes`, default 1 MiB. */
+  readonly perConnectionBufferLimitBytes: number;
+}
+
+export interface FilterChainConfig {
+  readonly name: string;
+  /** The terminal network filter. Later: tcp_proxy. */
+  readonly hcm: HttpConnectionManagerConfig;
+}
+
+export type HeadersWithUnderscoresAction = 'ALLOW' | 'REJECT_REQUEST' | 'DROP_HEADER';
+
+export interface HttpConnectionManagerConfig {
+  readonly statPrefix: string;
+  readonly routeConfig: RouteConfiguration;
+  /** In order; the router is always last (the decoder enforces it). */
+  readonly httpFilters: readonly HttpFilterConfig[];
+  readonly accessLog: readonly AccessLogConfig[];
+  /** Default true: a UUIDv4 `x-request-id` is generated when missing. */
+  readonly generateRequestId: boolean;
+  /** Default false: when true an incoming `x-request-id` is kept even on edge requests. */
+  readonly preserveExternalRequestId: boolean;
+  /** Default 300000 (5 min); 0 disables. */
+  readonly streamIdleTimeoutMs: number;
+  /** Whole-request receive timeout; default 0 (disabled). */
+  readonly requestTimeoutMs: number;
+  /** Headers receive timeout; default 0 (disabled, Node's own 60 s guard still applies). */
+  readonly requestHeadersTimeoutMs: number;
+  /** `server_name`, default "envoy"; sent as `server` on local replies and overwritten responses. */
+  readonly serverName: string;
+  /** `server_header_transformation`: OVERWRITE (default), APPEND_IF_ABSENT, PASS_THROUGH. */
+  readonly serverHeaderTransformation: 'OVERWRITE' | 'APPEND_IF_ABSENT' | 'PASS_THROUGH';
+  /** Default false (sidecar). When true the downstream peer address is appended to XFF. */
+  readonly useRemoteAddress: boolean;
+  readonly xffNumTrustedHops: number;
+  readonly skipXffAppend: boolean;
+  /** `via` header value to append; empty = none. */
+  readonly via: string;
+  /** `max_request_headers_kb`, default 60. */
+  readonly maxRequestHeadersKb: number;
+  /** Downstream connection idle timeout (common_http_protocol_options.idle_timeout), default 1 h. */
+  readonly idleTimeoutMs: number;
+  /** common_http_protocol_options.max_headers_count, default 100. */
+  readonly maxHeadersCount: number;
+  /** common_http_protocol_options.max_requests_per_connection, 0 = unlimited. */
+  readonly maxRequestsPerConnection: number;
+  readonly headersWithUnderscoresAction: HeadersWithUnderscoresAction;
+  /** http_protocol_options.allow_absolute_url: default false → absolute-form targets get 400. */
+  readonly allowAbsoluteUrl: boolean;
+  /** `normalize_path` default false; `merge_slashes` default false. */
+  readonly normalizePath: boolean;
+  readonly mergeSlashes: boolean;
+  /** Drain timeout for graceful close, default 5000. */
+  readonly drainTimeoutMs: number;
+}
+
+/** One HTTP filter. A discriminated union so each filter factory gets its own typed config. */
+export type HttpFilterConfig = RouterFilterConfig;
+
+export interface RouterFilterConfig {
+  readonly kind: 'router';
+  readonly name: string;
+  /** `suppress_envoy_headers`: no `x-envoy-*` added to responses or upstream requests. */
+  readonly suppressEnvoyHeaders: boolean;
+  /** `start_child_span` (tracing issue). */
+  readonly startChildSpan: boolean;
+}
+
+// ─── Routing ─────────────────────────────────────────────────────────────────────────────
+
+export interface RouteConfiguration {
+  readonly name: string;
+  readonly virtualHosts: readonly VirtualHostConfig[];
+  readonly headers: HeaderMutations;
+  /** Envoy default true: ignore the port in Host when matching domains that do not name one. */
+  readonly ignorePortInHostMatching: boolean;
+  /** Status for an unknown cluster: 503 (default), 404 or 500. */
+  readonly clusterNotFoundResponseCode: 503 | 404 | 500;
+}
+
+/** `request_headers_to_add/remove`, `response_headers_to_add/remove` at any level. */
+export interface HeaderMutations {
+  readonly requestHeadersToAdd: readonly HeaderValueOption[];
+  readonly requestHeadersToRemove: readonly string[];
+  readonly responseHeadersToAdd: readonly HeaderValueOption[];
+  readonly responseHeadersToRemove: readonly string[];
+}
+
+export type HeaderAppendAction =
+  | 'APPEND_IF_EXISTS_OR_ADD'
+  | 'ADD_IF_ABSENT'
+  | 'OVERWRITE_IF_EXISTS_OR_ADD'
+  | 'OVERWRITE_IF_EXISTS';
+
+export interface HeaderValueOption {
+  /** Lower-cased header name. */
+  readonly key: string;
+  /** Raw value; may hold `%COMMAND%` substitutions (e.g. %DOWNSTREAM_REMOTE_ADDRESS%). */
+  readonly value: string;
+  readonly appendAction: HeaderAppendAction;
+  /** `keep_empty_value`: default false, an empty result is not added. */
+  readonly keepEmptyValue: boolean;
+}
+
+export interface VirtualHostConfig {
+  readonly name: string;
+  /** As written: exact, `*.suffix`, `prefix.*`, `*`; lower-cased; may carry `:port`. */
+  readonly domains: readonly string[];
+  readonly routes: readonly RouteConfig[];
+  readonly headers: HeaderMutations;
+  readonly retryPolicy: RetryPolicyConfig | null;
+  readonly includeRequestAttemptCount: boolean;
+  readonly includeAttemptCountInResponse: boolean;
+}
+
+export interface RouteConfig {
+  /** `name`, or `""` when unnamed. */
+  readonly name: string;
+  readonly match: RouteMatchConfig;
+  readonly action: RouteActionConfig;
+  readonly headers: HeaderMutations;
+  /** `decorator.operation` or null. */
+  readonly decoratorOperation: string | null;
+}
+
+export type PathMatchConfig =
+  | { readonly kind: 'prefix'; readonly value: string }
+  | { readonly kind: 'path'; readonly value: string }
+  | { readonly kind: 'safe_regex'; readonly regex: string }
+  | { readonly kind: 'path_separated_prefix'; readonly value: string };
+
+export interface RouteMatchConfig {
+  readonly path: PathMatchConfig;
+  /** Default true; ignored for safe_regex. */
+  readonly caseSensitive: boolean;
+  readonly headers: readonly HeaderMatcherConfig[];
+  readonly queryParameters: readonly QueryParameterMatcherConfig[];
+  /** `grpc: {}` present: content-type must start with application/grpc. */
+  readonly grpc: boolean;
+}
+
+/** Envoy `StringMatcher`. Regexes are RE2 syntax as written; the router compiles them. */
+export type StringMatcherConfig =
+  | {
+      readonly kind: 'exact' | 'prefix' | 'suffix' | 'contains';
+      readonly value: string;
+      readonly ignoreCase: boolean;
+    }
+  | { readonly kind: 'safe_regex'; readonly regex: string; readonly ignoreCase: boolean };
+
+export type HeaderMatchConfig =
+  | { readonly kind: 'string'; readonly matcher: StringMatcherConfig }
+  | { readonly kind: 'present'; readonly present: boolean }
+  /** Half-open [start, end); value must be a base-10 integer. */
+  | { readonly kind: 'range'; readonly start: number; readonly end: number };
+
+export interface HeaderMatcherConfig {
+  /** Lower-cased; may be a pseudo-header (`:method`, `:authority`, `:path`, `:scheme`). */
+  readonly name: string;
+  readonly match: HeaderMatchConfig;
+  readonly invert: boolean;
+  readonly treatMissingAsEmpty: boolean;
+}
+
+export interface QueryParameterMatcherConfig {
+  readonly name: string;
+  readonly match:
+    | { readonly kind: 'string'; readonly matcher: StringMatcherConfig }
+    | { readonly kind: 'present'; readonly present: boolean };
+}
+
+export type RouteActionConfig = ForwardActionConfig | RedirectActionConfig | DirectResponseConfig;
+
+export type ClusterTargetConfig =
+  | { readonly kind: 'cluster'; readonly name: string }
+  | { readonly kind: 'cluster_header'; readonly header: string }
+  | { readonly kind: 'weighted'; readonly clusters: readonly WeightedClusterConfig[] };
+
+export interface WeightedClusterConfig {
+  readonly name: string;
+  /** Relative weight; the sum over the list is > 0 (decoder-enforced). */
+  readonly weight: number;
+  readonly headers: HeaderMutations;
+  readonly hostRewriteLiteral: string | null;
+}
+
+export interface ForwardActionConfig {
+  readonly kind: 'forward';
+  readonly target: ClusterTargetConfig;
+  readonly prefixRewrite: string | null;
+  readonly regexRewrite: { readonly regex: string; readonly substitution: string } | null;
+  readonly hostRewriteLiteral: string | null;
+  readonly autoHostRewrite: boolean;
+  /** Route `timeout`: default 15000, 0 disables. Includes retries. */
+  readonly timeoutMs: number;
+  /** Route `idle_timeout`, null when unset. */
+  readonly idleTimeoutMs: number | null;
+  /** Route-level policy; replaces the virtual host's wholesale when present. */
+  readonly retryPolicy: RetryPolicyConfig | null;
+}
+
+export type RedirectResponseCode = 301 | 302 | 303 | 307 | 308;
+
+export interface RedirectActionConfig {
+  readonly kind: 'redirect';
+  readonly schemeRedirect: string | null;
+  readonly hostRedirect: string | null;
+  readonly portRedirect: number | null;
+  readonly pathRedirect: string | null;
+  readonly prefixRewrite: string | null;
+  readonly regexRewrite: { readonly regex: string; readonly substitution: string } | null;
+  readonly responseCode: RedirectResponseCode;
+  readonly stripQuery: boolean;
+}
+
+export interface DirectResponseConfig {
+  readonly kind: 'direct_response';
+  readonly status: number;
+  /** `body.inline_string` (or inline_bytes decoded); null for no body. */
+  readonly body: string | null;
+}
+
+/** Decoded now; enforced by the resilience issue. */
+export interface RetryPolicyConfig {
+  readonly retryOn: readonly string[];
+  readonly numRetries: number;
+  readonly perTryTimeoutMs: number | null;
+  readonly perTryIdleTimeoutMs: number | null;
+  readonly retriableStatusCodes: readonly number[];
+  readonly retriableHeaders: readonly HeaderMatcherConfig[];
+  readonly backOff: { readonly baseIntervalMs: number; readonly maxIntervalMs: number } | null;
+  readonly previousHostsPredicate: boolean;
+  readonly hostSelectionRetryMaxAttempts: number;
+}
+
+// ─── Clusters ────────────────────────────────────────────────────────────────────────────
+
+export type DiscoveryType = 'STATIC' | 'STRICT_DNS' | 'LOGICAL_DNS' | 'EDS' | 'ORIGINAL_DST';
+export type LbPolicy = 'ROUND_ROBIN' | 'LEAST_REQUEST' | 'RANDOM' | 'RING_HASH' | 'MAGLEV';
+export type HealthStatus = 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY' | 'DRAINING' | 'TIMEOUT' | 'DEGRADED';
+export type DnsLookupFamily = 'AUTO' | 'V4_ONLY' | 'V6_ONLY' | 'V4_PREFERRED' | 'ALL';
+
+export interface EndpointConfig {
+  readonly address: SocketAddress;
+  /** `load_balancing_weight`, default 1. */
+  readonly weight: number;
+  readonly healthStatus: HealthStatus;
+  /** Locality of the enclosing `LocalityLbEndpoints`. */
+  readonly locality: { readonly region: string; readonly zone: string; readonly subZone: string };
+  readonly priority: number;
+  /** `endpoint.hostname`, or "" (used by auto_host_rewrite when set). */
+  readonly hostname: string;
+  /** Flattened `metadata.filter_metadata['istio']`/`envoy.lb` labels (for subsets). */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface ClusterConfig {
+  readonly name: string;
+  readonly type: DiscoveryType;
+  /** Default 5000. */
+  readonly connectTimeoutMs: number;
+  readonly lbPolicy: LbPolicy;
+  readonly endpoints: readonly EndpointConfig[];
+  /** STRICT_DNS/LOGICAL_DNS re-resolve period, default 5000. */
+  readonly dnsRefreshRateMs: number;
+  readonly dnsLookupFamily: DnsLookupFamily;
+  /** Upstream connection idle timeout (common_http_protocol_options.idle_timeout), default 1 h. */
+  readonly idleTimeoutMs: number;
+  /** 0 = unlimited. */
+  readonly maxRequestsPerConnection: number;
+  readonly perConnectionBufferLimitBytes: number;
+  /** `least_request_lb_config.choice_count`, default 2. */
+  readonly leastRequestChoiceCount: number;
+  /** `ring_hash_lb_config.minimum_ring_size` default 1024, maximum 8M. */
+  readonly ringHash: { readonly minimumRingSize: number; readonly maximumRingSize: number };
+  /** `maglev_lb_config.table_size`, default 65537 (prime). */
+  readonly maglevTableSize: number;
+  /** `common_lb_config.healthy_panic_threshold` percent, default 50. */
+  readonly healthyPanicThresholdPercent: number;
+  /** Upstream protocol: http1 now; h2 in the HTTP/2 issue. */
+  readonly upstreamProtocol: 'http1' | 'http2';
+}
+
+// ─── Access logs ─────────────────────────────────────────────────────────────────────────
+
+export interface AccessLogConfig {
+  readonly name: string;
+  /** `/dev/stdout`, `/dev/stderr` or a file path. */
+  readonly path: string;
+  /** Text format with %COMMAND% operators; null = Envoy's default format. */
+  readonly textFormat: string | null;
+  /** `json_format`: key → format string (or nested). null unless JSON. */
+  readonly jsonFormat: Readonly<Record<string, unknown>> | null;
+}

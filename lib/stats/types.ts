@@ -1,0 +1,63 @@
+/**
+ * Stat cells the data path touches. Each is a pre-bound prom-client child (labels resolved at
+ * config load), so the hot path only calls inc/dec/observe and never builds a name.
+ */
+export interface CounterCell {
+  inc(n?: number): void;
+}
+
+export interface GaugeCell {
+  inc(n?: number): void;
+  dec(n?: number): void;
+  set(v: number): void;
+}
+
+export interface HistogramCell {
+  observe(v: number): void;
+}
+
+/** `cluster.<name>.*` stats, Prometheus names `envoy_cluster_*{envoy_cluster_name}`. */
+export interface ClusterStats {
+  readonly upstreamRqTotal: CounterCell;
+  readonly upstreamRqActive: GaugeCell;
+  readonly upstreamRqPendingOverflow: CounterCell;
+  readonly upstreamRqTimeout: CounterCell;
+  readonly upstreamRqRxReset: CounterCell;
+  readonly upstreamRqTxReset: CounterCell;
+  readonly upstreamRqCancelled: CounterCell;
+  readonly upstreamCxTotal: CounterCell;
+  readonly upstreamCxActive: GaugeCell;
+  readonly upstreamCxConnectFail: CounterCell;
+  readonly upstreamCxConnectTimeout: CounterCell;
+  readonly upstreamCxNoneHealthy: CounterCell;
+  readonly upstreamCxDestroyRemoteWithActiveRq: CounterCell;
+  readonly upstreamRqTime: HistogramCell;
+  readonly membershipHealthy: GaugeCell;
+  readonly membershipTotal: GaugeCell;
+  /** Counts one completed upstream response: `upstream_rq_<code>`, `upstream_rq_<N>xx`, `upstream_rq_completed`. */
+  recordResponse(statusCode: number): void;
+}
+
+/** `http.<stat_prefix>.*` stats, Prometheus `envoy_http_*{envoy_http_conn_manager_prefix}`. */
+export interface HttpConnectionManagerStats {
+  readonly downstreamCxTotal: CounterCell;
+  readonly downstreamCxActive: GaugeCell;
+  readonly downstreamCxProtocolError: CounterCell;
+  readonly downstreamRqTotal: CounterCell;
+  readonly downstreamRqActive: GaugeCell;
+  readonly downstreamRqTime: HistogramCell;
+  readonly downstreamRqRxReset: CounterCell;
+  readonly downstreamRqTxReset: CounterCell;
+  readonly noRoute: CounterCell;
+  readonly noCluster: CounterCell;
+  readonly rqDirectResponse: CounterCell;
+  readonly rqRedirect: CounterCell;
+  /** `downstream_rq_<N>xx` plus `downstream_rq_completed`. */
+  recordResponse(statusCode: number): void;
+}
+
+/** `listener.<address>.*` stats, `envoy_listener_*{envoy_listener_address}`. */
+export interface ListenerStats {
+  readonly downstreamCxTotal: CounterCell;
+  readonly downstreamCxActive: GaugeCell;
+}
