@@ -115,7 +115,7 @@ export interface RouteConfiguration {
   readonly name: string;
   readonly virtualHosts: readonly VirtualHostConfig[];
   readonly headers: HeaderMutations;
-  /** Envoy default true: ignore the port in Host when matching domains that do not name one. */
+  /** Envoy default false: the Host's port takes part in domain matching unless this is true. */
   readonly ignorePortInHostMatching: boolean;
   /** Status for an unknown cluster: 503 (default), 404 or 500. */
   readonly clusterNotFoundResponseCode: 503 | 404 | 500;

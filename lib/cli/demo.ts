@@ -1,0 +1,47 @@
+import { startDemo } from '../demo/demo.js';
+import { SkiffError } from '../errors.js';
+import { createLogger } from '../util/logger.js';
+import { parseCommonArgs } from './args.js';
+import { DEMO_HELP } from './help.js';
+import { type Io, waitForShutdownSignal } from './io.js';
+
+/** `skiff demo` (`npm start`): the seed's canary split, live, with the commands to try it. */
+export async function demoCommand(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseCommonArgs(argv, { port: { type: 'string' } });
+  if (args.help) {
+    io.out(DEMO_HELP);
+    return 0;
+  }
+  const portRaw = args.values.port;
+  const listenerPort = portRaw === undefined ? undefined : Number(portRaw);
+  if (listenerPort !== undefined && (!Number.isInteger(listenerPort) || listenerPort < 0 || listenerPort > 65535)) {
+    throw new SkiffError('SKIFF_ERR_USAGE', `--port: "${portRaw}" is not a port number`);
+  }
+  const demo = await startDemo({
+    ...(listenerPort === undefined ? {} : { listenerPort }),
+    ...(args.adminPort === undefined ? {} : { adminPort: args.adminPort }),
+    logger: createLogger(args.logLevel),
+  });
+  const p = demo.listenerPort;
+  const admin = demo.skiff.adminAddress();
+  const adminUrl = admin === null ? null : `http://${admin.address}:${admin.port}`;
+  io.out(`Skiff demo: order-service v1 on :${demo.upstreams[0]!.port}, v2 on :${demo.upstreams[1]!.port}, Skiff on :${p}
+
+Try:
+  curl -s http://127.0.0.1:${p}/orders                      # 95 % v1, 5 % v2
+  curl -s -H 'x-canary: yes' http://127.0.0.1:${p}/orders   # always v2
+  for i in $(seq 200); do curl -s http://127.0.0.1:${p}/orders; done | sort | uniq -c
+${
+  adminUrl === null
+    ? ''
+    : `
+Admin:   ${adminUrl}/clusters   ${adminUrl}/config_dump   ${adminUrl}/ready
+Stats:   ${adminUrl}/stats/prometheus
+`
+}
+Access log below. Ctrl-C stops.
+`);
+  await waitForShutdownSignal();
+  await demo.stop();
+  return 0;
+}

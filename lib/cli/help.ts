@@ -1,0 +1,47 @@
+export const MAIN_HELP = `skiff: a service-mesh sidecar proxy that runs Envoy v3 bootstraps
+
+Usage: skiff <command> [options]
+
+Commands:
+  run        load config files and serve
+  validate   check config files without serving
+  demo       start two demo upstreams and Skiff in front of them (canary split)
+
+Run 'skiff <command> --help' for a command's options.
+`;
+
+export const RUN_HELP = `Usage: skiff run -c FILE [-c FILE ...] [options]
+
+Loads one or more YAML/JSON files (multi-document YAML allowed), validates and
+compiles them, then serves. An invalid config exits 1 before any port is bound,
+printing every error with its file, field path and reason.
+
+Options:
+  -c, --config FILE     config file (repeatable)
+      --admin-port N    override admin.address port (0 = any free port)
+      --log-level L     trace|debug|info|warn|error|off (default info)
+  -h, --help            show this help
+`;
+
+export const VALIDATE_HELP = `Usage: skiff validate -c FILE [-c FILE ...]
+
+Runs every config check without serving. Prints "ok" and exits 0, or prints
+each error (file, field path, reason) and exits 1.
+
+Options:
+  -c, --config FILE     config file (repeatable)
+  -h, --help            show this help
+`;
+
+export const DEMO_HELP = `Usage: skiff demo [options]
+
+Starts order-service v1 and v2 (tiny HTTP servers answering with their version)
+and Skiff in front of them with config-examples/demo-canary.yaml: requests with
+"x-canary: yes" go to v2; all others are split 95% v1 / 5% v2. Runs until Ctrl-C.
+
+Options:
+      --port N          listener port (default 15001 from the config file)
+      --admin-port N    admin port (default 15000)
+      --log-level L     trace|debug|info|warn|error|off (default info)
+  -h, --help            show this help
+`;

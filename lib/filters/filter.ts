@@ -1,0 +1,78 @@
+import type { HeaderMap } from '../http/header-map.js';
+import type { HeaderValueContext, RouteRequest } from '../router/types.js';
+
+/** A filter's answer: keep iterating, or stop until the filter calls `stream.continueDecoding()`. */
+export const FilterStatus = { Continue: 0, Stop: 1 } as const;
+export type FilterStatus = (typeof FilterStatus)[keyof typeof FilterStatus];
+
+/**
+ * The stream surface a filter sees. Implemented by the connection manager's ActiveStream;
+ * filters never touch sockets or Node request objects.
+ */
+export interface FilterStream {
+  readonly method: string;
+  /** `:path` (may be rewritten by filters before the router runs). */
+  path: string;
+  readonly authority: string;
+  readonly scheme: string;
+  readonly requestHeaders: HeaderMap;
+  readonly downstreamRemoteAddress: string;
+  readonly downstreamLocalAddress: string;
+  /** Sets a response flag bit (ResponseFlag) for the access log and stats. */
+  setResponseFlag(bit: number): void;
+  /** Answers locally (Envoy-style text/plain body); ends the filter chain. */
+  sendLocalReply(status: number, body: string, flag: number, details: string, headers?: readonly string[]): void;
+  /** Resumes the decoder chain after a filter returned Stop. */
+  continueDecoding(): void;
+}
+
+/**
+ * What the terminal router filter additionally needs: the request body, the response path
+ * downstream and the access-log facts it owns.
+ */
+export interface RouterStream extends FilterStream, Omit<RouteRequest, 'path'>, HeaderValueContext {
+  readonly requestHeaders: HeaderMap;
+  /** RouteRequest.header(): lower-case name (pseudo-headers too) → comma-joined value. */
+  header(name: string): string | undefined;
+  /** Monotonic ms at stream start. */
+  readonly startMonoMs: number;
+  /** Request body stream, or null when the request has none. */
+  requestBody(): import('node:stream').Readable | null;
+  /** True once the downstream request body has been fully received. */
+  requestComplete(): boolean;
+  /** Sends response headers downstream (encode filters run first). */
+  encodeHeaders(status: number, headers: HeaderMap, endStream: boolean): void;
+  /** Writes body bytes; false means the downstream buffer is full: wait for onDownstreamDrain. */
+  encodeData(chunk: Buffer): boolean;
+  encodeComplete(): void;
+  /** Registers the single drain callback used for back-pressure. */
+  onDownstreamDrain(cb: () => void): void;
+  /** Abandons the stream: the downstream connection is reset (response already started). */
+  resetStream(flag: number, details: string): void;
+  setRouteName(name: string): void;
+  setUpstream(cluster: string, host: string | null): void;
+  setUpstreamFailureReason(reason: string | null): void;
+  setResponseCodeDetails(details: string): void;
+  /** Request body bytes received (counted as they are forwarded upstream). */
+  setBytesReceived(n: number): void;
+  /** Marks when the first upstream response byte arrived. */
+  markUpstreamResponse(): void;
+  /** True once response headers went downstream. */
+  readonly responseStarted: boolean;
+}
+
+/** One filter instance per stream. Methods are synchronous: no Promise per filter per request. */
+export interface HttpFilter {
+  decodeHeaders(stream: FilterStream): FilterStatus;
+  /** Called (in reverse filter order) before response headers go downstream, local replies included. */
+  encodeHeaders?(stream: FilterStream, status: number, headers: HeaderMap): void;
+  /** The stream ended or was reset: release timers and upstream work. */
+  onDestroy?(): void;
+}
+
+/** Built once per config snapshot from a validated sub-config. */
+export interface HttpFilterFactory {
+  readonly name: string;
+  /** A filter for this stream, or null when the filter has nothing to do (costs nothing). */
+  create(stream: RouterStream): HttpFilter | null;
+}

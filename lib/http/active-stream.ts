@@ -1,0 +1,245 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { AccessLogRecord } from '../accesslog/record.js';
+import { ResponseFlag } from '../accesslog/response-flags.js';
+import { FilterStatus, type HttpFilter, type RouterStream } from '../filters/filter.js';
+import type { RouteRequest } from '../router/types.js';
+import type { HcmRuntime } from './hcm-runtime.js';
+import { HeaderMap } from './header-map.js';
+import { localReplyHeaders } from './local-reply.js';
+
+/**
+ * One request/response exchange on a downstream connection. Created once per request and used
+ * by every stage (filters, router, access log, stats), so the hot path carries one object of a
+ * fixed shape instead of many small ones. Implements the views each stage needs.
+ */
+export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord {
+  readonly rt: HcmRuntime;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly requestHeaders: HeaderMap;
+  readonly method: string;
+  path: string;
+  /** `:path` as received, before any rewrite (access log `X-ENVOY-ORIGINAL-PATH?:PATH`). */
+  readonly originalPath: string;
+  authority: string;
+  readonly scheme: string;
+  readonly protocol: string;
+  readonly startTimeMs: number;
+  readonly startMonoMs: number;
+  readonly downstreamRemoteAddress: string;
+  readonly downstreamLocalAddress: string;
+  requestId: string | null = null;
+
+  responseCode = 0;
+  responseFlags = 0;
+  responseCodeDetails: string | null = null;
+  connectionTerminationDetails: string | null = null;
+  upstreamTransportFailureReason: string | null = null;
+  bytesReceived = 0;
+  bytesSent = 0;
+  durationMs: number | null = null;
+  responseDurationMs: number | null = null;
+  upstreamHost: string | null = null;
+  upstreamCluster: string | null = null;
+  upstreamLocalAddress: string | null = null;
+  requestedServerName: string | null = null;
+  routeName: string | null = null;
+  responseHeaders: HeaderMap | null = null;
+  responseStarted = false;
+
+  private filters: HttpFilter[] = [];
+  private filterIndex = 0;
+  private drainCb: (() => void) | null = null;
+  private ended = false;
+  private localReset = false;
+
+  constructor(rt: HcmRuntime, req: IncomingMessage, res: ServerResponse, headers: HeaderMap, startMonoMs: number) {
+    this.rt = rt;
+    this.req = req;
+    this.res = res;
+    this.requestHeaders = headers;
+    this.method = req.method ?? 'GET';
+    this.path = req.url ?? '/';
+    this.originalPath = this.path;
+    this.authority = headers.get('host') ?? '';
+    this.scheme = 'http';
+    this.protocol = req.httpVersionMinor === 0 ? 'HTTP/1.0' : 'HTTP/1.1';
+    this.startMonoMs = startMonoMs;
+    this.startTimeMs = rt.clock.wallNow();
+    const sock = req.socket;
+    this.downstreamRemoteAddress = `${sock.remoteAddress}:${sock.remotePort}`;
+    this.downstreamLocalAddress = `${sock.localAddress}:${sock.localPort}`;
+  }
+
+  // ─── RouteRequest ─────────────────────────────────────────────────────────────────────
+  header(name: string): string | undefined {
+    if (name.charCodeAt(0) === 58 /* ':' */) {
+      switch (name) {
+        case ':method':
+          return this.method;
+        case ':path':
+          return this.path;
+        case ':authority':
+          return this.authority;
+        case ':scheme':
+          return this.scheme;
+        default:
+          return undefined;
+      }
+    }
+    return this.requestHeaders.get(name);
+  }
+
+  // ─── filter chain ─────────────────────────────────────────────────────────────────────
+  run(): void {
+    const factories = this.rt.filterFactories;
+    for (let i = 0; i < factories.length; i++) {
+      const f = factories[i]!.create(this);
+      if (f !== null) this.filters.push(f);
+    }
+    this.iterate();
+  }
+
+  continueDecoding(): void {
+    this.filterIndex++;
+    this.iterate();
+  }
+
+  private iterate(): void {
+    const filters = this.filters;
+    while (this.filterIndex < filters.length && !this.ended && !this.responseStarted) {
+      if (filters[this.filterIndex]!.decodeHeaders(this) === FilterStatus.Stop) return;
+      this.filterIndex++;
+    }
+  }
+
+  setResponseFlag(bit: number): void {
+    this.responseFlags |= bit;
+  }
+
+  setRouteName(name: string): void {
+    this.routeName = name;
+  }
+
+  setUpstream(cluster: string, host: string | null): void {
+    this.upstreamCluster = cluster;
+    this.upstreamHost = host;
+  }
+
+  setUpstreamFailureReason(reason: string | null): void {
+    this.upstreamTransportFailureReason = reason;
+  }
+
+  setResponseCodeDetails(details: string): void {
+    this.responseCodeDetails = details;
+  }
+
+  setBytesReceived(n: number): void {
+    this.bytesReceived = n;
+  }
+
+  markUpstreamResponse(): void {
+    this.responseDurationMs = this.rt.clock.now() - this.startMonoMs;
+  }
+
+  requestBody(): Readable | null {
+    const h = this.requestHeaders;
+    const cl = h.get('content-length');
+    if (cl === undefined ? !h.has('transfer-encoding') : cl === '0') return null;
+    return this.req;
+  }
+
+  requestComplete(): boolean {
+    return this.req.complete;
+  }
+
+  // ─── response path ────────────────────────────────────────────────────────────────────
+  sendLocalReply(status: number, body: string, flag: number, details: string, extra?: readonly string[]): void {
+    if (this.ended) return;
+    this.responseFlags |= flag;
+    this.responseCodeDetails = details;
+    if (this.responseStarted) {
+      this.resetStream(flag, details);
+      return;
+    }
+    const headers = new HeaderMap(localReplyHeaders(body, this.rt.config.serverName, extra));
+    const head = this.method === 'HEAD';
+    this.encodeHeaders(status, headers, body === '' || head);
+    if (body !== '' && !head) {
+      this.bytesSent += Buffer.byteLength(body);
+      this.res.end(body);
+    }
+  }
+
+  encodeHeaders(status: number, headers: HeaderMap, endStream: boolean): void {
+    const filters = this.filters;
+    for (let i = filters.length - 1; i >= 0; i--) filters[i]!.encodeHeaders?.(this, status, headers);
+    this.responseCode = status;
+    this.responseHeaders = headers;
+    this.responseStarted = true;
+    const res = this.res;
+    // An unread request body would be parsed as the next request; Envoy closes instead.
+    if (!this.req.complete) res.shouldKeepAlive = false;
+    res.writeHead(status, headers.flat());
+    if (endStream) res.end();
+  }
+
+  encodeData(chunk: Buffer): boolean {
+    this.bytesSent += chunk.length;
+    return this.res.write(chunk);
+  }
+
+  encodeComplete(): void {
+    this.res.end();
+  }
+
+  onDownstreamDrain(cb: () => void): void {
+    if (this.drainCb === null) this.res.on('drain', () => this.drainCb?.());
+    this.drainCb = cb;
+  }
+
+  resetStream(flag: number, details: string): void {
+    if (this.ended) return;
+    this.responseFlags |= flag;
+    this.connectionTerminationDetails ??= details;
+    this.localReset = true;
+    this.res.destroy();
+  }
+
+  /** Called once from the response's 'close' event: stats, access log, filter teardown. */
+  onClose(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const rt = this.rt;
+    if (!this.res.writableFinished && !this.localReset) {
+      // The client went away before we finished: Envoy flags DC and never sends a status.
+      this.responseFlags |= ResponseFlag.DownstreamConnectionTermination;
+      this.responseCodeDetails ??= 'downstream_remote_disconnect';
+      if (!this.responseStarted) this.responseCode = 0;
+      rt.stats.downstreamRqRxReset.inc();
+    } else if (this.localReset) {
+      rt.stats.downstreamRqTxReset.inc();
+    }
+    const filters = this.filters;
+    for (let i = 0; i < filters.length; i++) filters[i]!.onDestroy?.();
+    this.durationMs = rt.clock.now() - this.startMonoMs;
+    rt.stats.downstreamRqActive.dec();
+    if (this.responseCode !== 0) rt.stats.recordResponse(this.responseCode);
+    rt.stats.downstreamRqTime.observe(this.durationMs);
+    if (rt.accessLog !== null) rt.accessLog(this);
+  }
+
+  // ─── AccessLogRecord ──────────────────────────────────────────────────────────────────
+  requestHeader(name: string): string | null {
+    return this.header(name) ?? null;
+  }
+
+  responseHeader(name: string): string | null {
+    return this.responseHeaders?.get(name) ?? null;
+  }
+
+  responseTrailer(_name: string): string | null {
+    return null;
+  }
+}

@@ -1,0 +1,18 @@
+import type { AccessLogRecord } from '../accesslog/record.js';
+import type { HttpConnectionManagerConfig } from '../config/model.js';
+import type { HttpFilterFactory } from '../filters/filter.js';
+import type { HttpConnectionManagerStats } from '../stats/types.js';
+import type { Clock } from '../util/clock.js';
+
+/**
+ * Everything one HTTP connection manager needs per request, compiled once per config snapshot.
+ * A reload swaps the whole object; streams in flight keep the one they started with.
+ */
+export interface HcmRuntime {
+  readonly config: HttpConnectionManagerConfig;
+  readonly stats: HttpConnectionManagerStats;
+  readonly filterFactories: readonly HttpFilterFactory[];
+  /** Null when no access log is configured, so the hot path skips it. */
+  readonly accessLog: ((r: AccessLogRecord) => void) | null;
+  readonly clock: Clock;
+}

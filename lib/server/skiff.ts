@@ -1,0 +1,218 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AccessLogSinks } from '../accesslog/sink.js';
+import { startAdminServer } from '../admin/admin-server.js';
+import type { AdminContext, ListenerInfo, ServerState } from '../admin/types.js';
+import { ClusterManager } from '../cluster/cluster-manager.js';
+import type { Cluster } from '../cluster/types.js';
+import type { Bootstrap, ListenerConfig } from '../config/model.js';
+import { SkiffError } from '../errors.js';
+import { createConnectionManager } from '../http/connection-manager.js';
+import type { HcmRuntime } from '../http/hcm-runtime.js';
+import { StatsRegistry } from '../stats/registry.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import { type Random, systemRandom } from '../util/random.js';
+import { VERSION } from '../version.js';
+import { buildHcmRuntime } from './build-runtime.js';
+import { closeServerGracefully } from './drain.js';
+
+export interface SkiffOptions {
+  /** Overrides `admin.address` port (0 = ephemeral). An admin server is started even without `admin`. */
+  readonly adminPort?: number;
+  readonly adminAddress?: string;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly commandLine?: readonly string[];
+  /** Called on POST /quitquitquit after Skiff stopped (the CLI exits the process). */
+  readonly onQuit?: () => void;
+}
+
+interface ActiveListener {
+  readonly config: ListenerConfig;
+  readonly server: Server;
+  runtime: HcmRuntime;
+  address: string;
+  port: number;
+}
+
+/**
+ * One running proxy: listeners, clusters, stats, access-log sinks and the admin server built
+ * from one validated Bootstrap. Owns their lifecycle; nothing here is a module singleton.
+ */
+export class Skiff {
+  readonly stats = new StatsRegistry();
+  readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly clusterManager: ClusterManager;
+  private readonly sinks = new AccessLogSinks();
+  private readonly listeners: ActiveListener[] = [];
+  private admin: { address: string; port: number; close(): Promise<void> } | null = null;
+  private serverState: ServerState = 'PRE_INITIALIZING';
+  private startedAt = 0;
+  private bootstrap: Bootstrap;
+  private stopping: Promise<void> | null = null;
+
+  private constructor(
+    bootstrap: Bootstrap,
+    private readonly opts: SkiffOptions,
+  ) {
+    this.bootstrap = bootstrap;
+    this.log = opts.logger ?? createLogger('info');
+    this.clock = opts.clock ?? systemClock;
+    this.random = opts.random ?? systemRandom;
+    this.clusterManager = new ClusterManager({
+      clock: this.clock,
+      random: this.random,
+      stats: (name) => this.stats.clusterStats(name),
+    });
+  }
+
+  /** Builds everything and binds every port; on failure nothing is left listening. */
+  static async start(bootstrap: Bootstrap, opts: SkiffOptions = {}): Promise<Skiff> {
+    const skiff = new Skiff(bootstrap, opts);
+    try {
+      await skiff.init();
+    } catch (err) {
+      await skiff.stop();
+      throw err;
+    }
+    return skiff;
+  }
+
+  private async init(): Promise<void> {
+    this.serverState = 'INITIALIZING';
+    this.stats.setServerInfo(() => ({
+      live: this.serverState === 'LIVE',
+      uptimeSeconds: this.uptimeSeconds(),
+      state: ['LIVE', 'DRAINING', 'PRE_INITIALIZING', 'INITIALIZING'].indexOf(this.serverState),
+      concurrency: 1,
+    }));
+    await this.startAdmin();
+    await this.clusterManager.update(this.bootstrap.clusters);
+    await this.clusterManager.ready();
+    for (const cfg of this.bootstrap.listeners) {
+      const runtime = this.buildRuntime(cfg);
+      const stats = this.stats.listenerStats(cfg.address.address, cfg.address.port);
+      const active: ActiveListener = { config: cfg, server: null as unknown as Server, runtime, address: '', port: 0 };
+      const server = createConnectionManager(() => active.runtime, stats);
+      (active as { server: Server }).server = server;
+      this.listeners.push(active);
+      await listen(server, cfg);
+      const a = server.address() as AddressInfo;
+      active.address = a.address;
+      active.port = a.port;
+      this.log.info(`listener ${cfg.name} listening on ${a.address}:${a.port}`);
+    }
+    this.startedAt = this.clock.now();
+    this.serverState = 'LIVE';
+  }
+
+  private buildRuntime(cfg: ListenerConfig): HcmRuntime {
+    const chain = cfg.filterChains[0];
+    if (chain === undefined) throw new SkiffError('SKIFF_ERR_CONFIG', `listener ${cfg.name} has no filter chain`);
+    return buildHcmRuntime(chain.hcm, {
+      clusters: this.clusterManager,
+      stats: this.stats,
+      sinks: this.sinks,
+      clock: this.clock,
+      random: this.random,
+    });
+  }
+
+  private async startAdmin(): Promise<void> {
+    const cfg = this.bootstrap.admin;
+    if (cfg === null && this.opts.adminPort === undefined) return;
+    const address = {
+      address: this.opts.adminAddress ?? cfg?.address.address ?? '127.0.0.1',
+      port: this.opts.adminPort ?? cfg?.address.port ?? 15000,
+    };
+    const admin = await startAdminServer(this.adminContext(), address);
+    this.admin = admin;
+    this.log.info(`admin listening on ${admin.address}:${admin.port}`);
+  }
+
+  private adminContext(): AdminContext {
+    return {
+      state: () => this.serverState,
+      uptimeSeconds: () => this.uptimeSeconds(),
+      version: () => VERSION,
+      commandLine: () => this.opts.commandLine ?? process.argv.slice(2),
+      config: () => this.bootstrap,
+      listeners: () => this.listenerInfo(),
+      clusters: () => this.clusters(),
+      prometheus: () => this.stats.metrics(),
+      quit: () => {
+        void this.stop().then(() => this.opts.onQuit?.());
+      },
+    };
+  }
+
+  state(): ServerState {
+    return this.serverState;
+  }
+
+  uptimeSeconds(): number {
+    return this.startedAt === 0 ? 0 : Math.floor((this.clock.now() - this.startedAt) / 1000);
+  }
+
+  listenerInfo(): ListenerInfo[] {
+    return this.listeners.map((l) => ({ name: l.config.name, address: l.address, port: l.port }));
+  }
+
+  /** Bound port of a listener by name (tests bind port 0). */
+  listenerPort(name: string): number {
+    const l = this.listeners.find((x) => x.config.name === name);
+    if (l === undefined) throw new SkiffError('SKIFF_ERR_USAGE', `no listener named ${name}`);
+    return l.port;
+  }
+
+  adminAddress(): { address: string; port: number } | null {
+    return this.admin === null ? null : { address: this.admin.address, port: this.admin.port };
+  }
+
+  clusters(): readonly Cluster[] {
+    return this.clusterManager.all();
+  }
+
+  config(): Bootstrap {
+    return this.bootstrap;
+  }
+
+  /** Stops accepting, lets in-flight requests finish (bounded by each HCM's drain_timeout), closes everything. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    this.serverState = 'DRAINING';
+    await Promise.all(
+      this.listeners.map((l) => closeServerGracefully(l.server, l.runtime.config.drainTimeoutMs)),
+    );
+    await this.clusterManager.close();
+    await this.sinks.closeAll();
+    await this.admin?.close();
+  }
+}
+
+function listen(server: Server, cfg: ListenerConfig): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(
+        new SkiffError(
+          'SKIFF_ERR_LISTEN',
+          `listener ${cfg.name}: cannot bind ${cfg.address.address}:${cfg.address.port}: ${err.code ?? err.message}`,
+          { cause: err },
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen(cfg.address.port, cfg.address.address, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

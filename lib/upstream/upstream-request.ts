@@ -1,0 +1,133 @@
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { Host } from '../cluster/types.js';
+import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors.js';
+
+/**
+ * What the router hears from one upstream attempt. Return `false` from headers/data to apply
+ * back-pressure; call `UpstreamRequest.resume()` once the downstream drained.
+ */
+export interface UpstreamCallbacks {
+  onUpstreamHeaders(statusCode: number, rawHeaders: Buffer[]): boolean;
+  onUpstreamData(chunk: Buffer): boolean;
+  onUpstreamComplete(rawTrailers: Buffer[] | null): void;
+  /** Any failure: connect error, reset before or after headers, protocol error. */
+  onUpstreamFailure(failure: UpstreamFailure): void;
+}
+
+export interface UpstreamRequestOptions {
+  readonly method: string;
+  readonly path: string;
+  /** Flat `[name, value, …]`, hop-by-hop headers already removed. */
+  readonly headers: string[];
+  readonly body: Readable | Buffer | null;
+}
+
+/**
+ * One attempt against one host over its undici pool. Uses undici's native (legacy) handler
+ * callbacks: they receive raw header buffers and body-sent notifications without the wrapper
+ * object and parsed-header allocation the newer controller API adds per response.
+ * Invariant: exactly one of onUpstreamComplete / onUpstreamFailure is delivered, unless the
+ * caller aborted first, after which nothing is delivered.
+ */
+export class UpstreamRequest implements Dispatcher.DispatchHandler {
+  readonly host: Host;
+  private readonly cb: UpstreamCallbacks;
+  private abortFn: ((err?: Error) => void) | null = null;
+  private resumeFn: (() => void) | null = null;
+  private cancelled: Error | null = null;
+  private finished = false;
+  /** Request body bytes handed to the socket. */
+  bytesSent = 0;
+  /** True once any byte of the request was written (reset-before-request retries need it). */
+  requestStarted = false;
+  headersReceived = false;
+
+  constructor(host: Host, cb: UpstreamCallbacks) {
+    this.host = host;
+    this.cb = cb;
+  }
+
+  start(opts: UpstreamRequestOptions): void {
+    const counters = this.host.counters;
+    counters.activeRequests++;
+    counters.rqTotal++;
+    try {
+      this.host.dispatcher().dispatch(
+        {
+          method: opts.method,
+          path: opts.path,
+          headers: opts.headers,
+          body: opts.body,
+          // The router decides on retries; undici must not replay anything by itself.
+          idempotent: false,
+          blocking: false,
+        },
+        this,
+      );
+    } catch (err) {
+      // Invalid arguments are thrown synchronously; report them on a later tick like any failure.
+      queueMicrotask(() => this.onError(err as Error));
+    }
+  }
+
+  /** Stops the attempt; its socket is destroyed so it is never reused. Idempotent. */
+  abort(reason: Error): void {
+    if (this.finished) return;
+    this.cancelled = reason;
+    this.finish(false);
+    if (this.abortFn !== null) this.abortFn(reason);
+  }
+
+  resume(): void {
+    this.resumeFn?.();
+  }
+
+  private finish(success: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    const counters = this.host.counters;
+    counters.activeRequests--;
+    if (success) counters.rqSuccess++;
+    else counters.rqError++;
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.cancelled !== null) {
+      abort(this.cancelled);
+      return;
+    }
+    this.abortFn = abort;
+    this.requestStarted = true;
+  }
+
+  onBodySent(chunkSize: number | Buffer): void {
+    this.bytesSent += typeof chunkSize === 'number' ? chunkSize : chunkSize.length;
+  }
+
+  onHeaders(statusCode: number, headers: Buffer[], resume: () => void): boolean {
+    if (this.cancelled !== null) return false;
+    // 1xx (100 Continue) is consumed here: the downstream side answered Expect itself.
+    if (statusCode < 200) return true;
+    this.headersReceived = true;
+    this.resumeFn = resume;
+    return this.cb.onUpstreamHeaders(statusCode, headers);
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.cancelled !== null) return false;
+    return this.cb.onUpstreamData(chunk);
+  }
+
+  onComplete(trailers: string[] | Buffer[] | null): void {
+    if (this.cancelled !== null) return;
+    this.finish(true);
+    this.cb.onUpstreamComplete(trailers as Buffer[] | null);
+  }
+
+  onError(err: Error): void {
+    if (this.cancelled !== null) return;
+    this.finish(false);
+    this.cb.onUpstreamFailure(classifyUpstreamError(err, this.headersReceived));
+  }
+}

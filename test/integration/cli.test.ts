@@ -1,0 +1,88 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { get, fill, simpleBootstrap } from '../helpers/proxy.js';
+import { startUpstream } from '../helpers/upstream.js';
+import { tempLogPath } from '../helpers/files.js';
+
+const SKIFF = fileURLToPath(new URL('../../../bin/skiff', import.meta.url));
+
+function skiffSync(args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [SKIFF, ...args], { encoding: 'utf8', timeout: 20_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+t.test('--help on every command', async (t) => {
+  for (const cmd of [[], ['run'], ['validate'], ['demo']]) {
+    const r = skiffSync([...cmd, '--help']);
+    t.equal(r.code, 0, `skiff ${cmd.join(' ')} --help`);
+    t.match(r.out, /Usage: skiff/);
+  }
+  const bad = skiffSync(['frobnicate']);
+  t.equal(bad.code, 2);
+  t.match(bad.err, /unknown command "frobnicate"/);
+});
+
+t.test('validate: ok, and every error with file and field path', async (t) => {
+  const good = tempLogPath('good.yaml');
+  writeFileSync(good, fill(simpleBootstrap(), { UPSTREAM: 8080 }));
+  const r = skiffSync(['validate', '-c', good]);
+  t.equal(r.code, 0);
+  t.equal(r.out.trim(), 'ok');
+
+  const badFile = tempLogPath('bad.yaml');
+  writeFileSync(
+    badFile,
+    fill(simpleBootstrap(), { UPSTREAM: 8080 }).replace('type: STATIC', 'type: STATIC\n    lb_policy: FOO\n    bogus_field: 1'),
+  );
+  const b = skiffSync(['validate', '-c', badFile]);
+  t.equal(b.code, 1);
+  t.match(
+    b.err,
+    `${badFile}: static_resources.clusters[0].lb_policy: unknown value "FOO"; expected one of ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH, MAGLEV`,
+  );
+  t.match(b.err, /static_resources\.clusters\[0\](\.bogus_field)?: unknown field "?bogus_field"?/, 'all errors reported together');
+
+  const missing = skiffSync(['validate', '-c', '/nonexistent/skiff.yaml']);
+  t.equal(missing.code, 1);
+  t.match(missing.err, /\/nonexistent\/skiff\.yaml/);
+});
+
+t.test('run: an invalid config exits 1 before binding; a valid one serves until SIGTERM', async (t) => {
+  const badFile = tempLogPath('bad-run.yaml');
+  writeFileSync(badFile, 'static_resources: { clusters: [ { name: x, lb_policy: NOPE } ] }\n');
+  const bad = skiffSync(['run', '-c', badFile, '--admin-port', '0']);
+  t.equal(bad.code, 1);
+  t.match(bad.err, /lb_policy: unknown value "NOPE"/);
+  t.notMatch(bad.out, /listening/);
+
+  const up = await startUpstream('up');
+  t.teardown(() => up.close());
+  const cfg = tempLogPath('run.yaml');
+  writeFileSync(cfg, fill(simpleBootstrap(), { UPSTREAM: up.port }));
+  const child = spawn(process.execPath, [SKIFF, 'run', '-c', cfg, '--admin-port', '0', '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => child.kill('SIGKILL'));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 15_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listener test listening on 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  const r = await get(`http://127.0.0.1:${port}/via-cli`);
+  t.equal(r.status, 200);
+  t.equal(r.body, 'up GET /via-cli');
+  const curl = spawnSync('curl', ['-s', '-i', `http://127.0.0.1:${port}/curl`], { encoding: 'utf8', timeout: 10_000 });
+  if (curl.error === undefined) t.match(curl.stdout, /^HTTP\/1.1 200[\s\S]*x-envoy-upstream-service-time/i, 'curl as a client');
+  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  t.equal(await exit, 0, 'SIGTERM → clean exit 0');
+});

@@ -1,0 +1,17 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { formatIssue } from '../../lib/config/errors.js';
+import { loadConfigFiles } from '../../lib/config/load.js';
+
+const DIR = fileURLToPath(new URL('../../../config-examples/', import.meta.url));
+
+t.test('every file in config-examples loads and validates', async (t) => {
+  const files = readdirSync(DIR).filter((f) => /\.(ya?ml|json)$/.test(f));
+  t.ok(files.length > 0);
+  for (const f of files) {
+    const r = await loadConfigFiles([join(DIR, f)]);
+    t.ok(r.ok, `${f}: ${r.ok ? 'ok' : r.issues.map(formatIssue).join('; ')}`);
+  }
+});

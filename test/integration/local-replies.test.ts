@@ -1,0 +1,142 @@
+import { createServer as createNetServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import t from 'tap';
+import { get, simpleBootstrap, staticCluster, startProxy } from '../helpers/proxy.js';
+import { startUpstream } from '../helpers/upstream.js';
+import { readLogLines, tempLogPath } from '../helpers/files.js';
+
+/** A port that refuses connections: bind, note the port, close. */
+async function closedPort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** A raw TCP server whose behaviour per connection is scripted (for UC / resets). */
+async function rawUpstream(onSocket: (s: Socket) => void): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const s = createNetServer((sock) => {
+    sockets.add(sock);
+    sock.on('error', () => {});
+    onSocket(sock);
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return {
+    port: (s.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const x of sockets) x.destroy();
+        s.close(() => r());
+      }),
+  };
+}
+
+t.test('local replies follow Envoy: status, body, flag', async (t) => {
+  const good = await startUpstream('good');
+  const refused = await closedPort();
+  const closer = await rawUpstream((sock) => sock.once('data', () => sock.destroy()));
+  const resetter = await rawUpstream((sock) =>
+    sock.once('data', () => {
+      sock.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial');
+      setTimeout(() => sock.resetAndDestroy(), 20);
+    }),
+  );
+  const log = tempLogPath();
+  const routes = `
+              - { match: { prefix: /nc }, route: { cluster: does-not-exist } }
+              - { match: { prefix: /uh }, route: { cluster: empty } }
+              - { match: { prefix: /uf }, route: { cluster: refused } }
+              - { match: { prefix: /uc }, route: { cluster: closer } }
+              - { match: { prefix: /reset }, route: { cluster: resetter } }
+              - { match: { prefix: /ok }, route: { cluster: good } }`;
+  const clusters =
+    staticCluster('refused', refused) +
+    staticCluster('closer', closer.port) +
+    staticCluster('resetter', resetter.port) +
+    staticCluster('good', good.port) +
+    `  - name: empty
+    type: STATIC
+    load_assignment: { cluster_name: empty, endpoints: [] }
+`;
+  const hcmExtra = `          access_log:
+          - name: envoy.access_loggers.file
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+              path: ${log}`;
+  const yaml = simpleBootstrap({ routes, clusters, hcmExtra }).replace(
+    'route_config:\n            name: local',
+    'route_config:\n            name: local\n            validate_clusters: false',
+  );
+  const proxy = await startProxy(yaml);
+  t.teardown(async () => {
+    await proxy.stop();
+    await good.close();
+    await closer.close();
+    await resetter.close();
+  });
+  const u = proxy.base;
+
+  const nr = await get(`${u}/nowhere`);
+  t.equal(nr.status, 404, 'no route → 404');
+  t.equal(nr.body, '');
+
+  const nc = await get(`${u}/nc`);
+  t.equal(nc.status, 503, 'unknown cluster → 503');
+
+  const uh = await get(`${u}/uh`);
+  t.equal(uh.status, 503);
+  t.equal(uh.body, 'no healthy upstream');
+
+  const uf = await get(`${u}/uf`);
+  t.equal(uf.status, 503);
+  t.equal(
+    uf.body,
+    'upstream connect error or disconnect/reset before headers. reset reason: remote connection failure, transport failure reason: delayed connect error: Connection refused',
+  );
+
+  const uc = await get(`${u}/uc`);
+  t.equal(uc.status, 503);
+  t.equal(uc.body, 'upstream connect error or disconnect/reset before headers. reset reason: connection termination');
+
+  await t.rejects(get(`${u}/reset`), 'reset after headers resets the downstream');
+
+  const ok = await get(`${u}/ok`);
+  t.equal(ok.status, 200, 'the proxy still serves after all of the above');
+
+  await proxy.stop();
+  const lines = await readLogLines(log);
+  const flagOf = (path: string): string | undefined => {
+    const line = lines.find((l) => l.includes(` ${path} HTTP/1.1"`));
+    return line?.split('"')[2]?.trim().split(' ')[1];
+  };
+  t.equal(flagOf('/nowhere'), 'NR');
+  t.equal(flagOf('/nc'), 'NC');
+  t.equal(flagOf('/uh'), 'UH');
+  t.equal(flagOf('/uf'), 'UF');
+  t.equal(flagOf('/uc'), 'UC');
+  t.equal(flagOf('/reset'), 'UC');
+  t.equal(flagOf('/ok'), '-');
+});
+
+t.test('route timeout → 504 UT, upstream aborted and not reused', async (t) => {
+  let hung = 0;
+  const slow = await startUpstream('slow', (_req, res) => {
+    hung++;
+    res.on('close', () => {});
+  });
+  const routes = '              - { match: { prefix: / }, route: { cluster: backend, timeout: 0.2s } }';
+  const proxy = await startProxy(simpleBootstrap({ routes }), { UPSTREAM: slow.port });
+  t.teardown(async () => {
+    await proxy.stop();
+    await slow.close();
+  });
+  const r = await get(`${proxy.base}/slow`);
+  t.equal(r.status, 504);
+  t.equal(r.body, 'upstream request timeout');
+  t.equal(hung, 1);
+  const r2 = await get(`${proxy.base}/slow`, { headers: { 'x-envoy-upstream-rq-timeout-ms': '100' } });
+  t.equal(r2.status, 504, 'x-envoy-upstream-rq-timeout-ms overrides');
+  t.notOk('x-envoy-upstream-rq-timeout-ms' in slow.requests.at(-1)!.headers, 'override header consumed');
+});
