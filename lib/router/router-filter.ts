@@ -1,7 +1,12 @@
 import { ResponseFlag } from '../accesslog/response-flags.js';
 import type { Cluster, LoadBalancerContext } from '../cluster/types.js';
 import type { HttpConnectionManagerConfig, RouterFilterConfig } from '../config/model.js';
-import { FilterStatus, type HttpFilter, type HttpFilterFactory, type RouterStream } from '../filters/filter.js';
+import {
+  FilterStatus,
+  type HttpFilter,
+  type HttpFilterFactory,
+  type RouterStream,
+} from '../filters/filter.js';
 import type { HeaderMap } from '../http/header-map.js';
 import { responseHeadersFromRaw } from '../http/hop-by-hop.js';
 import type { HttpConnectionManagerStats } from '../stats/types.js';
@@ -74,7 +79,10 @@ class RouterFilter implements HttpFilter {
     if (action === 'redirect') {
       this.responseMutations = route.responseMutations(null);
       deps.hcmStats.rqRedirect.inc();
-      stream.sendLocalReply(route.redirectCode, '', 0, 'redirect', ['location', route.redirectLocation(stream)]);
+      stream.sendLocalReply(route.redirectCode, '', 0, 'redirect', [
+        'location',
+        route.redirectLocation(stream),
+      ]);
       return FilterStatus.Stop;
     }
     this.forward(route);
@@ -88,7 +96,12 @@ class RouterFilter implements HttpFilter {
     this.responseMutations = route.responseMutations(pick?.weighted ?? null);
     if (cluster === undefined) {
       deps.hcmStats.noCluster.inc();
-      stream.sendLocalReply(deps.hcm.routeConfig.clusterNotFoundResponseCode, '', ResponseFlag.NoClusterFound, 'cluster_not_found');
+      stream.sendLocalReply(
+        deps.hcm.routeConfig.clusterNotFoundResponseCode,
+        '',
+        ResponseFlag.NoClusterFound,
+        'cluster_not_found',
+      );
       return;
     }
     this.cluster = cluster;
@@ -96,7 +109,12 @@ class RouterFilter implements HttpFilter {
     if (host === null) {
       stream.setUpstream(cluster.name, null);
       cluster.stats.upstreamCxNoneHealthy.inc();
-      stream.sendLocalReply(503, 'no healthy upstream', ResponseFlag.NoHealthyUpstream, 'no_healthy_upstream');
+      stream.sendLocalReply(
+        503,
+        'no healthy upstream',
+        ResponseFlag.NoHealthyUpstream,
+        'no_healthy_upstream',
+      );
       return;
     }
     stream.setUpstream(cluster.name, host.authority);
@@ -113,7 +131,8 @@ class RouterFilter implements HttpFilter {
     route.requestMutations(pick!.weighted)?.applyRequest(h, stream);
 
     const timeoutMs = this.timeoutFor(route, h);
-    if (timeoutMs > 0 && !deps.config.suppressEnvoyHeaders) h.set('x-envoy-expected-rq-timeout-ms', String(timeoutMs));
+    if (timeoutMs > 0 && !deps.config.suppressEnvoyHeaders)
+      h.set('x-envoy-expected-rq-timeout-ms', String(timeoutMs));
 
     const upstream = new UpstreamRequest(host, this);
     this.upstream = upstream;
@@ -153,8 +172,15 @@ class RouterFilter implements HttpFilter {
     upstream.abort(new UpstreamTimeoutError('upstream request timeout'));
     const stream = this.stream;
     stream.setResponseFlag(ResponseFlag.UpstreamRequestTimeout);
-    if (stream.responseStarted) stream.resetStream(ResponseFlag.UpstreamRequestTimeout, 'upstream_response_timeout');
-    else stream.sendLocalReply(504, 'upstream request timeout', ResponseFlag.UpstreamRequestTimeout, 'upstream_response_timeout');
+    if (stream.responseStarted)
+      stream.resetStream(ResponseFlag.UpstreamRequestTimeout, 'upstream_response_timeout');
+    else
+      stream.sendLocalReply(
+        504,
+        'upstream request timeout',
+        ResponseFlag.UpstreamRequestTimeout,
+        'upstream_response_timeout',
+      );
   }
 
   private endUpstream(): void {
@@ -208,7 +234,8 @@ class RouterFilter implements HttpFilter {
     const { stream } = this;
     const stats = this.cluster!.stats;
     stream.setUpstreamFailureReason(f.transportFailureReason);
-    if (f.flag === ResponseFlag.UpstreamConnectionTermination) stats.upstreamCxDestroyRemoteWithActiveRq.inc();
+    if (f.flag === ResponseFlag.UpstreamConnectionTermination)
+      stats.upstreamCxDestroyRemoteWithActiveRq.inc();
     if (!f.connectFailure) stats.upstreamRqRxReset.inc();
     const details = `upstream_reset_${stream.responseStarted ? 'after' : 'before'}_response_started{${f.reason.replaceAll(' ', '_')}}`;
     if (stream.responseStarted) stream.resetStream(f.flag, details);

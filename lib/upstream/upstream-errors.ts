@@ -63,7 +63,11 @@ export function classifyUpstreamError(err: Error, afterHeaders: boolean): Upstre
       error: err,
     };
   }
-  if (code.startsWith('HPE_') || code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+  if (
+    code.startsWith('HPE_') ||
+    code === 'UND_ERR_HEADERS_OVERFLOW' ||
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'
+  ) {
     return {
       reason: 'protocol error',
       flag: ResponseFlag.UpstreamProtocolError,

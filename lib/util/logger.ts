@@ -16,7 +16,10 @@ export function isLogLevel(v: string): v is LogLevel {
   return v in ORDER;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
   const logger: Logger = {
     level,
     debug: (m) => emit('debug', m),

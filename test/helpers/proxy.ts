@@ -63,7 +63,9 @@ export async function get(
 export { errors as undiciErrors };
 
 /** Minimal Envoy bootstrap: one listener on port 0 routing everything to cluster `backend`. */
-export function simpleBootstrap(opts: { routes?: string; clusters?: string; hcmExtra?: string } = {}): string {
+export function simpleBootstrap(
+  opts: { routes?: string; clusters?: string; hcmExtra?: string } = {},
+): string {
   return `
 static_resources:
   listeners:
@@ -87,14 +89,19 @@ ${opts.routes ?? '              - { match: { prefix: "/" }, route: { cluster: ba
           - name: envoy.filters.http.router
             typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
   clusters:
-${opts.clusters ?? staticCluster('backend', '${UPSTREAM}')}
+${opts.clusters ?? staticCluster('backend', UPSTREAM_PLACEHOLDER)}
 `;
 }
+
+/** Filled by fill() with the `UPSTREAM` variable. */
+const UPSTREAM_PLACEHOLDER = '$' + '{UPSTREAM}';
 
 /** A STATIC cluster YAML block with one endpoint per port. */
 export function staticCluster(name: string, ...ports: Array<string | number>): string {
   const eps = ports
-    .map((p) => `        - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: ${p} } } }`)
+    .map(
+      (p) => `        - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: ${p} } } }`,
+    )
     .join('\n');
   return `  - name: ${name}
     type: STATIC

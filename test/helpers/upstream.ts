@@ -26,7 +26,11 @@ export interface FakeUpstream {
 function defaultHandler(name: string): UpstreamHandler {
   return (_req, res, seen) => {
     const body = `${name} ${seen.method} ${seen.url}`;
-    res.writeHead(200, { 'content-type': 'text/plain', 'x-upstream': name, 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      'content-type': 'text/plain',
+      'x-upstream': name,
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   };
 }

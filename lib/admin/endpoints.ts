@@ -1,0 +1,131 @@
+import { clustersJson, clustersText } from './clusters-view.js';
+import { listenersJson, listenersText } from './listeners-view.js';
+import { serverInfo } from './server-info.js';
+import { statsText } from './stats-text.js';
+import type { AdminContext } from './types.js';
+
+/** What an admin handler answers; the server adds the common headers. */
+export interface AdminReply {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+  /** Runs once the response has been flushed (POST /quitquitquit). */
+  readonly after?: () => void;
+}
+
+/** One admin endpoint: Envoy's path, help line and whether it mutates (POST only). */
+export interface AdminEndpoint {
+  readonly path: string;
+  readonly help: string;
+  readonly mutates: boolean;
+  handle(ctx: AdminContext, query: URLSearchParams): AdminReply | Promise<AdminReply>;
+}
+
+export const TEXT = 'text/plain; charset=UTF-8';
+export const JSON_TYPE = 'application/json';
+export const PROMETHEUS = 'text/plain; version=0.0.4; charset=utf-8';
+
+const text = (body: string, status = 200): AdminReply => ({ status, contentType: TEXT, body });
+const json = (v: unknown): AdminReply => ({
+  status: 200,
+  contentType: JSON_TYPE,
+  body: `${JSON.stringify(v, null, 2)}\n`,
+});
+const wantsJson = (q: URLSearchParams): boolean => q.get('format') === 'json';
+
+async function stats(ctx: AdminContext, q: URLSearchParams): Promise<AdminReply> {
+  const prom = await ctx.prometheus();
+  if (q.get('format') === 'prometheus') return { status: 200, contentType: PROMETHEUS, body: prom };
+  const f = q.get('filter');
+  let filter: RegExp | null = null;
+  if (f !== null && f !== '') {
+    try {
+      filter = new RegExp(f);
+    } catch {
+      return text(`Invalid re2 regex: ${f}\n`, 400);
+    }
+  }
+  return text(statsText(prom, { filter, usedOnly: q.has('usedonly') }));
+}
+
+/** Every endpoint, in `/help` order. */
+export const ENDPOINTS: readonly AdminEndpoint[] = [
+  { path: '/', help: 'Admin home page (this list)', mutates: false, handle: () => text(helpText()) },
+  {
+    path: '/clusters',
+    help: 'upstream cluster status (?format=json)',
+    mutates: false,
+    handle: (ctx, q) =>
+      wantsJson(q) ? json(clustersJson(ctx.clusters())) : text(clustersText(ctx.clusters())),
+  },
+  {
+    path: '/config_dump',
+    help: 'dump current Skiff configs',
+    mutates: false,
+    handle: (ctx) => json(ctx.config()),
+  },
+  {
+    path: '/healthcheck/fail',
+    help: 'cause the server to fail health checks (not implemented)',
+    mutates: true,
+    handle: () => text('healthcheck/fail is not implemented by Skiff\n', 501),
+  },
+  {
+    path: '/healthcheck/ok',
+    help: 'cause the server to pass health checks (not implemented)',
+    mutates: true,
+    handle: () => text('healthcheck/ok is not implemented by Skiff\n', 501),
+  },
+  { path: '/help', help: 'print out list of admin commands', mutates: false, handle: () => text(helpText()) },
+  {
+    path: '/listeners',
+    help: 'print listener info (?format=json)',
+    mutates: false,
+    handle: (ctx, q) =>
+      wantsJson(q) ? json(listenersJson(ctx.listeners())) : text(listenersText(ctx.listeners())),
+  },
+  {
+    path: '/quitquitquit',
+    help: 'exit the server',
+    mutates: true,
+    handle: (ctx) => ({ ...text('OK\n'), after: () => ctx.quit() }),
+  },
+  {
+    path: '/ready',
+    help: 'print server state, return 200 if LIVE, otherwise return 503',
+    mutates: false,
+    handle: (ctx) => {
+      const state = ctx.state();
+      return text(`${state}\n`, state === 'LIVE' ? 200 : 503);
+    },
+  },
+  {
+    path: '/server_info',
+    help: 'print server version/status information',
+    mutates: false,
+    handle: (ctx) => json(serverInfo(ctx)),
+  },
+  {
+    path: '/stats',
+    help: 'print server stats (?format=prometheus, ?filter=<regex>, ?usedonly)',
+    mutates: false,
+    handle: stats,
+  },
+  {
+    path: '/stats/prometheus',
+    help: 'print server stats in prometheus format',
+    mutates: false,
+    handle: async (ctx) => ({ status: 200, contentType: PROMETHEUS, body: await ctx.prometheus() }),
+  },
+];
+
+export const ENDPOINT_BY_PATH: ReadonlyMap<string, AdminEndpoint> = new Map(
+  ENDPOINTS.map((e) => [e.path, e]),
+);
+
+/** Envoy's help layout: `admin commands are:` then one indented `path: help` line each. */
+export function helpText(): string {
+  let out = 'admin commands are:\n';
+  for (const e of ENDPOINTS) out += `  ${e.path}: ${e.help}\n`;
+  return out;
+}

@@ -1,0 +1,51 @@
+import type { CounterCell, GaugeCell, HistogramCell } from './types.js';
+
+/**
+ * Plain-number stat cells. prom-client's own `labels().inc()` hashes the label object on every
+ * call, so the data path writes these fields instead and the exposition reads them at scrape.
+ */
+export class Counter implements CounterCell {
+  value = 0;
+  inc(n = 1): void {
+    this.value += n;
+  }
+}
+
+export class Gauge implements GaugeCell {
+  value = 0;
+  inc(n = 1): void {
+    this.value += n;
+  }
+  dec(n = 1): void {
+    this.value -= n;
+  }
+  set(v: number): void {
+    this.value = v;
+  }
+}
+
+/** Envoy's `HistogramSettingsImpl::defaultBuckets` (ms), used for every histogram here. */
+export const DEFAULT_BUCKETS: readonly number[] = [
+  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000,
+  3600000,
+];
+
+/** Non-cumulative counts per bucket (last slot is +Inf); cumulated only at scrape time. */
+export class Histogram implements HistogramCell {
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+  constructor(readonly bounds: readonly number[]) {
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+  observe(v: number): void {
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && v > bounds[i]!) i++;
+    this.counts[i]!++;
+    this.sum += v;
+    this.count++;
+  }
+}
+
+export type Cell = Counter | Gauge | Histogram;

@@ -1,0 +1,123 @@
+import type { Counter, Gauge, Histogram } from './cells.js';
+import type { Families } from './families.js';
+import { ResponseCodeCells } from './response-code-cells.js';
+import type { StatDef } from './stat-def.js';
+import type { ClusterStats } from './types.js';
+
+const L = ['envoy_cluster_name'] as const;
+
+function c(name: string, help: string): StatDef {
+  return { name: `envoy_cluster_${name}`, type: 'counter', help, labels: L };
+}
+function g(name: string, help: string): StatDef {
+  return { name: `envoy_cluster_${name}`, type: 'gauge', help, labels: L };
+}
+
+/** `cluster.<name>.*` stats, keyed by the ClusterStats field that owns each. */
+export const CLUSTER = {
+  upstreamRqTotal: c('upstream_rq_total', 'Total requests sent upstream'),
+  upstreamRqActive: g('upstream_rq_active', 'Requests currently in flight upstream'),
+  upstreamRqPendingOverflow: c(
+    'upstream_rq_pending_overflow',
+    'Requests that overflowed a circuit breaker (pending or requests) and failed',
+  ),
+  upstreamRqTimeout: c('upstream_rq_timeout', 'Requests that timed out waiting for a response'),
+  upstreamRqRxReset: c('upstream_rq_rx_reset', 'Requests reset by the upstream'),
+  upstreamRqTxReset: c('upstream_rq_tx_reset', 'Requests reset locally'),
+  upstreamRqCancelled: c('upstream_rq_cancelled', 'Requests cancelled before a connection was obtained'),
+  upstreamCxTotal: c('upstream_cx_total', 'Total upstream connections opened'),
+  upstreamCxActive: g('upstream_cx_active', 'Upstream connections currently open'),
+  upstreamCxConnectFail: c('upstream_cx_connect_fail', 'Upstream connection failures'),
+  upstreamCxConnectTimeout: c('upstream_cx_connect_timeout', 'Upstream connection attempts that timed out'),
+  upstreamCxNoneHealthy: c(
+    'upstream_cx_none_healthy',
+    'Times a connection was not established because no host was healthy',
+  ),
+  upstreamCxDestroyRemoteWithActiveRq: c(
+    'upstream_cx_destroy_remote_with_active_rq',
+    'Upstream connections closed by the remote side with requests in flight',
+  ),
+  upstreamRqTime: {
+    name: 'envoy_cluster_upstream_rq_time',
+    type: 'histogram',
+    help: 'Upstream request time, request start to last response byte (ms)',
+    labels: L,
+  },
+  membershipHealthy: g(
+    'membership_healthy',
+    'Hosts currently healthy (active health check and outlier detection)',
+  ),
+  membershipTotal: g('membership_total', 'Hosts currently in the cluster'),
+  upstreamRqByCode: {
+    name: 'envoy_cluster_upstream_rq',
+    type: 'counter',
+    help: 'Upstream responses by status code (Envoy upstream_rq_<code>)',
+    labels: ['envoy_response_code', 'envoy_cluster_name'],
+  },
+  upstreamRqByClass: {
+    name: 'envoy_cluster_upstream_rq_xx',
+    type: 'counter',
+    help: 'Upstream responses by status class (Envoy upstream_rq_<N>xx)',
+    labels: ['envoy_response_code_class', 'envoy_cluster_name'],
+  },
+  upstreamRqCompleted: c('upstream_rq_completed', 'Upstream requests that completed with a response'),
+} as const satisfies Record<string, StatDef>;
+
+export const CLUSTER_STATS: readonly StatDef[] = Object.values(CLUSTER);
+
+/** One cluster's cells, bound once; the cluster keeps this object across config reloads. */
+export class BoundClusterStats implements ClusterStats {
+  readonly upstreamRqTotal: Counter;
+  readonly upstreamRqActive: Gauge;
+  readonly upstreamRqPendingOverflow: Counter;
+  readonly upstreamRqTimeout: Counter;
+  readonly upstreamRqRxReset: Counter;
+  readonly upstreamRqTxReset: Counter;
+  readonly upstreamRqCancelled: Counter;
+  readonly upstreamCxTotal: Counter;
+  readonly upstreamCxActive: Gauge;
+  readonly upstreamCxConnectFail: Counter;
+  readonly upstreamCxConnectTimeout: Counter;
+  readonly upstreamCxNoneHealthy: Counter;
+  readonly upstreamCxDestroyRemoteWithActiveRq: Counter;
+  readonly upstreamRqTime: Histogram;
+  readonly membershipHealthy: Gauge;
+  readonly membershipTotal: Gauge;
+  private readonly completed: Counter;
+  private readonly codes: ResponseCodeCells;
+
+  constructor(f: Families, name: string) {
+    const v = [name];
+    this.upstreamRqTotal = f.counter(CLUSTER.upstreamRqTotal, v);
+    this.upstreamRqActive = f.gauge(CLUSTER.upstreamRqActive, v);
+    this.upstreamRqPendingOverflow = f.counter(CLUSTER.upstreamRqPendingOverflow, v);
+    this.upstreamRqTimeout = f.counter(CLUSTER.upstreamRqTimeout, v);
+    this.upstreamRqRxReset = f.counter(CLUSTER.upstreamRqRxReset, v);
+    this.upstreamRqTxReset = f.counter(CLUSTER.upstreamRqTxReset, v);
+    this.upstreamRqCancelled = f.counter(CLUSTER.upstreamRqCancelled, v);
+    this.upstreamCxTotal = f.counter(CLUSTER.upstreamCxTotal, v);
+    this.upstreamCxActive = f.gauge(CLUSTER.upstreamCxActive, v);
+    this.upstreamCxConnectFail = f.counter(CLUSTER.upstreamCxConnectFail, v);
+    this.upstreamCxConnectTimeout = f.counter(CLUSTER.upstreamCxConnectTimeout, v);
+    this.upstreamCxNoneHealthy = f.counter(CLUSTER.upstreamCxNoneHealthy, v);
+    this.upstreamCxDestroyRemoteWithActiveRq = f.counter(CLUSTER.upstreamCxDestroyRemoteWithActiveRq, v);
+    this.upstreamRqTime = f.histogram(CLUSTER.upstreamRqTime, v);
+    this.membershipHealthy = f.gauge(CLUSTER.membershipHealthy, v);
+    this.membershipTotal = f.gauge(CLUSTER.membershipTotal, v);
+    this.completed = f.counter(CLUSTER.upstreamRqCompleted, v);
+    this.codes = new ResponseCodeCells(
+      (code) => f.counter(CLUSTER.upstreamRqByCode, [String(code), name]),
+      (cls) => f.counter(CLUSTER.upstreamRqByClass, [String(cls), name]),
+    );
+  }
+
+  recordResponse(statusCode: number): void {
+    this.completed.inc();
+    this.codes.record(statusCode);
+  }
+
+  /** Called when the cluster's series were dropped from the registry. */
+  detach(): void {
+    this.codes.detach();
+  }
+}

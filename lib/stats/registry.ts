@@ -1,0 +1,79 @@
+import { Registry } from 'prom-client';
+import { BoundClusterStats, CLUSTER_STATS } from './cluster-stats.js';
+import { Families } from './families.js';
+import { BoundHttpStats, HTTP_STATS } from './http-stats.js';
+import { BoundListenerStats, LISTENER_STATS, listenerStatAddress } from './listener-stats.js';
+import { type ServerInfo, ServerStats } from './server-stats.js';
+import type { ClusterStats, HttpConnectionManagerStats, ListenerStats } from './types.js';
+
+/**
+ * All stats of one Skiff instance: its own prom-client Registry (never the global one) and the
+ * bound stat objects, cached by cluster name / stat_prefix / listener address so the same
+ * object survives config reloads.
+ */
+export class StatsRegistry {
+  private readonly registry = new Registry();
+  private readonly families = new Families(this.registry);
+  private readonly clusters = new Map<string, BoundClusterStats>();
+  private readonly http = new Map<string, BoundHttpStats>();
+  private readonly listeners = new Map<string, BoundListenerStats>();
+  private readonly server: ServerStats;
+
+  constructor() {
+    this.families.declare(CLUSTER_STATS);
+    this.families.declare(HTTP_STATS);
+    this.families.declare(LISTENER_STATS);
+    this.server = new ServerStats(this.families);
+  }
+
+  /** `text/plain; version=0.0.4; charset=utf-8`. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  clusterStats(name: string): ClusterStats {
+    let s = this.clusters.get(name);
+    if (s === undefined) {
+      s = new BoundClusterStats(this.families, name);
+      this.clusters.set(name, s);
+    }
+    return s;
+  }
+
+  /** Drops every series of a removed cluster; a later `clusterStats(name)` starts from zero. */
+  removeCluster(name: string): void {
+    const s = this.clusters.get(name);
+    if (s === undefined) return;
+    s.detach();
+    this.clusters.delete(name);
+    this.families.removeWhere(CLUSTER_STATS, 'envoy_cluster_name', name);
+  }
+
+  httpStats(statPrefix: string): HttpConnectionManagerStats {
+    let s = this.http.get(statPrefix);
+    if (s === undefined) {
+      s = new BoundHttpStats(this.families, statPrefix);
+      this.http.set(statPrefix, s);
+    }
+    return s;
+  }
+
+  listenerStats(address: string, port: number): ListenerStats {
+    const key = listenerStatAddress(address, port);
+    let s = this.listeners.get(key);
+    if (s === undefined) {
+      s = new BoundListenerStats(this.families, key);
+      this.listeners.set(key, s);
+    }
+    return s;
+  }
+
+  setServerInfo(fn: () => ServerInfo): void {
+    this.server.setInfo(fn);
+  }
+
+  /** Prometheus text exposition format 0.0.4. */
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

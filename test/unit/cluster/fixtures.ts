@@ -1,0 +1,155 @@
+import type { Cluster, Host, HostCounters } from '../../../lib/cluster/types.js';
+import { HealthFlag } from '../../../lib/cluster/types.js';
+import type { ClusterConfig, EndpointConfig, HealthStatus } from '../../../lib/config/model.js';
+import type { ClusterStats, CounterCell, GaugeCell, HistogramCell } from '../../../lib/stats/types.js';
+
+export class FakeCounter implements CounterCell {
+  value = 0;
+  inc(n = 1): void {
+    this.value += n;
+  }
+}
+
+export class FakeGauge implements GaugeCell {
+  value = 0;
+  inc(n = 1): void {
+    this.value += n;
+  }
+  dec(n = 1): void {
+    this.value -= n;
+  }
+  set(v: number): void {
+    this.value = v;
+  }
+}
+
+class FakeHistogram implements HistogramCell {
+  readonly values: number[] = [];
+  observe(v: number): void {
+    this.values.push(v);
+  }
+}
+
+export type FakeClusterStats = {
+  [K in keyof ClusterStats]: ClusterStats[K] extends GaugeCell
+    ? FakeGauge
+    : ClusterStats[K] extends CounterCell
+      ? FakeCounter
+      : ClusterStats[K];
+};
+
+export function fakeClusterStats(): FakeClusterStats {
+  return {
+    upstreamRqTotal: new FakeCounter(),
+    upstreamRqActive: new FakeGauge(),
+    upstreamRqPendingOverflow: new FakeCounter(),
+    upstreamRqTimeout: new FakeCounter(),
+    upstreamRqRxReset: new FakeCounter(),
+    upstreamRqTxReset: new FakeCounter(),
+    upstreamRqCancelled: new FakeCounter(),
+    upstreamCxTotal: new FakeCounter(),
+    upstreamCxActive: new FakeGauge(),
+    upstreamCxConnectFail: new FakeCounter(),
+    upstreamCxConnectTimeout: new FakeCounter(),
+    upstreamCxNoneHealthy: new FakeCounter(),
+    upstreamCxDestroyRemoteWithActiveRq: new FakeCounter(),
+    upstreamRqTime: new FakeHistogram(),
+    membershipHealthy: new FakeGauge(),
+    membershipTotal: new FakeGauge(),
+    recordResponse: () => {},
+  };
+}
+
+export function endpoint(address: string, port: number, over: Partial<EndpointConfig> = {}): EndpointConfig {
+  return {
+    address: { address, port },
+    weight: 1,
+    healthStatus: 'UNKNOWN',
+    locality: { region: '', zone: '', subZone: '' },
+    priority: 0,
+    hostname: '',
+    labels: {},
+    ...over,
+  };
+}
+
+export function clusterConfig(over: Partial<ClusterConfig> = {}): ClusterConfig {
+  return {
+    name: 'backend',
+    type: 'STATIC',
+    connectTimeoutMs: 5000,
+    lbPolicy: 'ROUND_ROBIN',
+    endpoints: [],
+    dnsRefreshRateMs: 5000,
+    dnsLookupFamily: 'AUTO',
+    idleTimeoutMs: 3_600_000,
+    maxRequestsPerConnection: 0,
+    perConnectionBufferLimitBytes: 1024 * 1024,
+    leastRequestChoiceCount: 2,
+    ringHash: { minimumRingSize: 1024, maximumRingSize: 8_388_608 },
+    maglevTableSize: 65537,
+    healthyPanicThresholdPercent: 50,
+    upstreamProtocol: 'http1',
+    ...over,
+  };
+}
+
+/** A host for load balancer tests: no pool, mutable health and load. */
+export interface FakeHost extends Host {
+  setHealthy(ok: boolean): void;
+}
+
+export function fakeHost(
+  index: number,
+  opts: { weight?: number; priority?: number; healthy?: boolean } = {},
+): FakeHost {
+  const counters: HostCounters = {
+    activeRequests: 0,
+    rqTotal: 0,
+    rqSuccess: 0,
+    rqError: 0,
+    rqTimeout: 0,
+    cxTotal: 0,
+    cxActive: 0,
+    cxConnectFail: 0,
+  };
+  const address = `10.0.${index >> 8}.${index & 255}`;
+  const edsHealthStatus: HealthStatus = 'HEALTHY';
+  const host: FakeHost = {
+    cluster: undefined as unknown as Cluster,
+    address,
+    port: 8080,
+    authority: `${address}:8080`,
+    hostname: '',
+    weight: opts.weight ?? 1,
+    priority: opts.priority ?? 0,
+    labels: {},
+    locality: { region: '', zone: '', subZone: '' },
+    healthFlags: opts.healthy === false ? HealthFlag.FailedActiveHc : 0,
+    edsHealthStatus,
+    healthy() {
+      return (this.healthFlags & (HealthFlag.FailedActiveHc | HealthFlag.FailedOutlierCheck)) === 0;
+    },
+    setHealthy(ok: boolean) {
+      this.healthFlags = ok ? 0 : HealthFlag.FailedActiveHc;
+    },
+    dispatcher() {
+      throw new Error('fake host has no pool');
+    },
+    counters,
+  };
+  return host;
+}
+
+export function fakeHosts(n: number, opts: { weight?: number; priority?: number } = {}): FakeHost[] {
+  return Array.from({ length: n }, (_, i) => fakeHost(i + 1, opts));
+}
+
+/** Rejects after `ms` so no test can hang on a missing event. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

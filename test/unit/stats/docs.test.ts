@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { CLUSTER_STATS } from '../../../lib/stats/cluster-stats.js';
+import { HTTP_STATS } from '../../../lib/stats/http-stats.js';
+import { LISTENER_STATS } from '../../../lib/stats/listener-stats.js';
+import { SERVER_STATS } from '../../../lib/stats/server-stats.js';
+
+// Compiled to dist/test/unit/stats/, so the repo root is four levels up.
+const docPath = fileURLToPath(new URL('../../../../docs/stats.md', import.meta.url));
+
+interface Row {
+  name: string;
+  type: string;
+  labels: string[];
+  help: string;
+}
+
+function parseDoc(text: string): Row[] {
+  const rows: Row[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\|\s*`(envoy_[a-z0-9_]+)`\s*\|([^|]*)\|([^|]*)\|(.*)\|\s*$/.exec(line);
+    if (m === null) continue;
+    const labels = m[3]!.trim() === '—' ? [] : m[3]!.split(',').map((l) => l.trim().replace(/`/g, ''));
+    rows.push({ name: m[1]!, type: m[2]!.trim(), labels, help: m[4]!.trim() });
+  }
+  return rows;
+}
+
+t.test('docs/stats.md lists exactly the declared stats', async (t) => {
+  const documented = parseDoc(readFileSync(docPath, 'utf8'));
+  const declared = [...CLUSTER_STATS, ...HTTP_STATS, ...LISTENER_STATS, ...SERVER_STATS].map((d) => ({
+    name: d.name,
+    type: d.type,
+    labels: [...d.labels],
+    help: d.help,
+  }));
+  t.ok(documented.length > 0, 'doc has stat rows');
+  const byName = (a: Row, b: Row) => a.name.localeCompare(b.name);
+  t.same([...documented].sort(byName), [...declared].sort(byName));
+  t.equal(new Set(declared.map((d) => d.name)).size, declared.length, 'names are unique');
+});
