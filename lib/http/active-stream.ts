@@ -54,7 +54,13 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   private ended = false;
   private localReset = false;
 
-  constructor(rt: HcmRuntime, req: IncomingMessage, res: ServerResponse, headers: HeaderMap, startMonoMs: number) {
+  constructor(
+    rt: HcmRuntime,
+    req: IncomingMessage,
+    res: ServerResponse,
+    headers: HeaderMap,
+    startMonoMs: number,
+  ) {
     this.rt = rt;
     this.req = req;
     this.res = res;
@@ -155,7 +161,13 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   }
 
   // ─── response path ────────────────────────────────────────────────────────────────────
-  sendLocalReply(status: number, body: string, flag: number, details: string, extra?: readonly string[]): void {
+  sendLocalReply(
+    status: number,
+    body: string,
+    flag: number,
+    details: string,
+    extra?: readonly string[],
+  ): void {
     if (this.ended) return;
     this.responseFlags |= flag;
     this.responseCodeDetails = details;

@@ -35,7 +35,7 @@ export function stripRequestHopByHop(h: HeaderMap): void {
   let dirty = false;
   for (let j = 0; j < h.size; j++) {
     const n = h.nameAt(j);
-    if (HOP_BY_HOP.has(n) || (listed !== null && listed.has(n))) {
+    if (HOP_BY_HOP.has(n) || listed?.has(n)) {
       dirty = true;
       break;
     }

@@ -107,8 +107,8 @@ class RouterFilter implements HttpFilter {
     this.cluster = cluster;
     const host = cluster.chooseHost(NO_LB_CONTEXT);
     if (host === null) {
+      // chooseHost already counted upstream_cx_none_healthy.
       stream.setUpstream(cluster.name, null);
-      cluster.stats.upstreamCxNoneHealthy.inc();
       stream.sendLocalReply(
         503,
         'no healthy upstream',
@@ -120,6 +120,8 @@ class RouterFilter implements HttpFilter {
     stream.setUpstream(cluster.name, host.authority);
 
     const h = stream.requestHeaders;
+    // Envoy applies header mutations before path/host rewrites (visible to %REQ(:path)%).
+    route.requestMutations(pick!.weighted)?.applyRequest(h, stream);
     const rewritten = route.rewritePath(stream.path);
     if (rewritten !== null) {
       h.set('x-envoy-original-path', stream.path);
@@ -128,7 +130,6 @@ class RouterFilter implements HttpFilter {
     const hostRewrite = route.rewriteHost(pick!.weighted);
     if (hostRewrite !== null) h.set('host', hostRewrite);
     else if (route.autoHostRewrite) h.set('host', host.hostname !== '' ? host.hostname : host.authority);
-    route.requestMutations(pick!.weighted)?.applyRequest(h, stream);
 
     const timeoutMs = this.timeoutFor(route, h);
     if (timeoutMs > 0 && !deps.config.suppressEnvoyHeaders)

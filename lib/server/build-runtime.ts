@@ -1,11 +1,11 @@
-import type { AccessLogSinks } from '../accesslog/sink.js';
 import { createAccessLogger } from '../accesslog/access-logger.js';
+import type { AccessLogSinks } from '../accesslog/sink.js';
 import type { ClusterManager } from '../cluster/cluster-manager.js';
 import type { HttpConnectionManagerConfig } from '../config/model.js';
 import type { HttpFilterFactory } from '../filters/filter.js';
 import type { HcmRuntime } from '../http/hcm-runtime.js';
-import { createRouterFactory } from '../router/router-filter.js';
 import { compileRouteTable } from '../router/route-table.js';
+import { createRouterFactory } from '../router/router-filter.js';
 import type { StatsRegistry } from '../stats/registry.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';

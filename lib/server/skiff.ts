@@ -96,7 +96,13 @@ export class Skiff {
     for (const cfg of this.bootstrap.listeners) {
       const runtime = this.buildRuntime(cfg);
       const stats = this.stats.listenerStats(cfg.address.address, cfg.address.port);
-      const active: ActiveListener = { config: cfg, server: null as unknown as Server, runtime, address: '', port: 0 };
+      const active: ActiveListener = {
+        config: cfg,
+        server: null as unknown as Server,
+        runtime,
+        address: '',
+        port: 0,
+      };
       const server = createConnectionManager(() => active.runtime, stats);
       (active as { server: Server }).server = server;
       this.listeners.push(active);
@@ -112,7 +118,8 @@ export class Skiff {
 
   private buildRuntime(cfg: ListenerConfig): HcmRuntime {
     const chain = cfg.filterChains[0];
-    if (chain === undefined) throw new SkiffError('SKIFF_ERR_CONFIG', `listener ${cfg.name} has no filter chain`);
+    if (chain === undefined)
+      throw new SkiffError('SKIFF_ERR_CONFIG', `listener ${cfg.name} has no filter chain`);
     return buildHcmRuntime(chain.hcm, {
       clusters: this.clusterManager,
       stats: this.stats,
@@ -192,10 +199,22 @@ export class Skiff {
     await Promise.all(
       this.listeners.map((l) => closeServerGracefully(l.server, l.runtime.config.drainTimeoutMs)),
     );
-    await this.clusterManager.close();
+    // Pools wait for in-flight requests; the listeners' drain already bounded those, so cap this too.
+    await withDeadline(this.clusterManager.close(), 5000);
     await this.sinks.closeAll();
     await this.admin?.close();
   }
+}
+
+function withDeadline(p: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    void p.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function listen(server: Server, cfg: ListenerConfig): Promise<void> {

@@ -1,0 +1,77 @@
+import type { AdminConfig, ClusterConfig, ListenerConfig, NodeInfo } from '../model.js';
+import type { FieldReader, IssueSink } from '../reader.js';
+import { readAccessLogs } from './access-log.js';
+import { readAddress } from './address.js';
+import { readCluster } from './cluster.js';
+import { ADMIN_RULES, BOOTSTRAP_RULES, NODE_RULES, STATIC_RESOURCES_RULES } from './field-rules.js';
+import { readListener } from './listener.js';
+import type { ClusterRef } from './route-action.js';
+
+/** A decoded value and where it came from, for cross-document checks and messages. */
+export interface Located<T> {
+  readonly value: T;
+  readonly file: string;
+  readonly path: string;
+}
+
+/** What one Envoy bootstrap document contributes to the merged bootstrap. */
+export interface BootstrapPart {
+  readonly node: Located<NodeInfo> | null;
+  readonly admin: Located<AdminConfig> | null;
+  readonly listeners: Located<ListenerConfig>[];
+  readonly clusters: Located<ClusterConfig>[];
+  /** Clusters named by routes whose route config validates clusters. */
+  readonly clusterRefs: ClusterRef[];
+}
+
+/** Decodes one parsed Envoy v3 bootstrap document. Issues go to `sink`. */
+export function decodeBootstrap(sink: IssueSink, r: FieldReader): BootstrapPart {
+  let node: Located<NodeInfo> | null = null;
+  let admin: Located<AdminConfig> | null = null;
+  const listeners: Located<ListenerConfig>[] = [];
+  const clusters: Located<ClusterConfig>[] = [];
+  const clusterRefs: ClusterRef[] = [];
+  const n = r.object('node');
+  if (n !== undefined) {
+    node = {
+      value: { id: n.string('id') ?? '', cluster: n.string('cluster') ?? '' },
+      file: sink.file,
+      path: n.path,
+    };
+    n.finish(NODE_RULES);
+  }
+  const a = r.object('admin');
+  const adminValue = a === undefined ? undefined : readAdmin(a);
+  if (a !== undefined && adminValue !== undefined)
+    admin = { value: adminValue, file: sink.file, path: a.path };
+  const sr = r.object('static_resources');
+  if (sr !== undefined) {
+    for (const l of sr.objects('listeners')) {
+      const listener = readListener(l, clusterRefs);
+      if (listener !== undefined) listeners.push({ value: listener, file: sink.file, path: l.path });
+    }
+    for (const c of sr.objects('clusters')) {
+      const cluster = readCluster(c);
+      if (cluster !== undefined) clusters.push({ value: cluster, file: sink.file, path: c.path });
+    }
+    sr.finish(STATIC_RESOURCES_RULES);
+  }
+  r.finish(BOOTSTRAP_RULES);
+  return { node, admin, listeners, clusters, clusterRefs };
+}
+
+function readAdmin(r: FieldReader): AdminConfig | undefined {
+  const address = readAddress(r, 'address', { requireIp: true, minPort: 0 });
+  const accessLog = readAccessLogs(r, 'access_log');
+  const legacyPath = r.string('access_log_path');
+  if (legacyPath !== undefined && legacyPath !== '' && legacyPath !== '/dev/null') {
+    accessLog.push({
+      name: 'envoy.access_loggers.file',
+      path: legacyPath,
+      textFormat: null,
+      jsonFormat: null,
+    });
+  }
+  r.finish(ADMIN_RULES);
+  return address === undefined ? undefined : { address, accessLog };
+}

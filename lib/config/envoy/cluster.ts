@@ -1,0 +1,62 @@
+import type { ClusterConfig, DiscoveryType, DnsLookupFamily, LbPolicy } from '../model.js';
+import type { FieldReader } from '../reader.js';
+import { readLoadAssignment } from './cluster-endpoints.js';
+import { readLbTuning } from './cluster-lb.js';
+import { readClusterProtocol } from './cluster-protocol.js';
+import { CLUSTER_SECTIONS } from './cluster-sections.js';
+import { CLUSTER_RULES } from './field-rules.js';
+
+const TYPES: readonly DiscoveryType[] = ['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS'];
+const LB_POLICIES: readonly LbPolicy[] = ['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV'];
+const DNS_FAMILIES: readonly DnsLookupFamily[] = ['AUTO', 'V4_ONLY', 'V6_ONLY', 'V4_PREFERRED', 'ALL'];
+
+/** Decodes one `Cluster`; undefined when unusable (issues recorded). */
+export function readCluster(r: FieldReader): ClusterConfig | undefined {
+  const name = r.requiredString('name');
+  const type = r.enumValue('type', TYPES, ['ORIGINAL_DST']) ?? 'STATIC';
+  const connectTimeoutMs = r.duration('connect_timeout') ?? 5000;
+  if (connectTimeoutMs <= 0) r.error('connect_timeout', 'must be greater than 0');
+  const lbPolicy =
+    r.enumValue('lb_policy', LB_POLICIES, ['CLUSTER_PROVIDED', 'LOAD_BALANCING_POLICY_CONFIG']) ??
+    'ROUND_ROBIN';
+  let endpoints = readLoadAssignment(r, type);
+  if (type === 'EDS') {
+    const eds = r.object('eds_cluster_config');
+    eds?.skip('eds_config', 'service_name');
+    eds?.finish();
+    r.warn(
+      null,
+      'EDS cluster: endpoints come from xDS, which Skiff does not implement yet; the cluster starts empty',
+    );
+    endpoints = [];
+  } else if (r.has('eds_cluster_config')) {
+    r.skip('eds_cluster_config');
+    r.error('eds_cluster_config', 'eds_cluster_config is only valid for EDS clusters');
+  }
+  const dnsRefreshRateMs = r.duration('dns_refresh_rate') ?? 5000;
+  if (r.has('dns_refresh_rate') && dnsRefreshRateMs < 1) r.error('dns_refresh_rate', 'must be at least 1ms');
+  const dnsLookupFamily = r.enumValue('dns_lookup_family', DNS_FAMILIES) ?? 'AUTO';
+  const protocol = readClusterProtocol(r);
+  const perConnectionBufferLimitBytes = r.int('per_connection_buffer_limit_bytes') ?? 1_048_576;
+  const lb = readLbTuning(r);
+  for (const s of CLUSTER_SECTIONS) if (r.has(s.field)) s.decode(r, s.field);
+  r.finish(CLUSTER_RULES);
+  if (name === '') return undefined;
+  return {
+    name,
+    type,
+    connectTimeoutMs,
+    lbPolicy,
+    endpoints,
+    dnsRefreshRateMs,
+    dnsLookupFamily,
+    idleTimeoutMs: protocol.idleTimeoutMs,
+    maxRequestsPerConnection: protocol.maxRequestsPerConnection,
+    perConnectionBufferLimitBytes,
+    leastRequestChoiceCount: lb.leastRequestChoiceCount,
+    ringHash: lb.ringHash,
+    maglevTableSize: lb.maglevTableSize,
+    healthyPanicThresholdPercent: lb.healthyPanicThresholdPercent,
+    upstreamProtocol: protocol.upstreamProtocol,
+  };
+}

@@ -1,0 +1,49 @@
+import type { RouteActionConfig, RouteConfig } from '../model.js';
+import type { FieldReader } from '../reader.js';
+import { DECORATOR_RULES, ROUTE_RULES } from './field-rules.js';
+import { readHeaderMutations } from './header-mutations.js';
+import {
+  type ClusterRef,
+  type NotFoundCode,
+  readDirectResponse,
+  readForwardAction,
+  readRedirectAction,
+} from './route-action.js';
+import { readRouteMatch } from './route-match.js';
+
+/** A decoded route and, for forwarding routes, its `cluster_not_found_response_code`. */
+export interface RouteResult {
+  readonly route: RouteConfig;
+  readonly notFoundCode: NotFoundCode | null;
+}
+
+export function readRoute(r: FieldReader, refs: ClusterRef[], maxBodyBytes: number): RouteResult | undefined {
+  const name = r.string('name') ?? '';
+  const m = r.requiredObject('match');
+  const match = m === undefined ? undefined : readRouteMatch(m);
+  const which = r.oneOf(['route', 'redirect', 'direct_response'], true);
+  let action: RouteActionConfig | undefined;
+  let notFoundCode: NotFoundCode | null = null;
+  const a = which === undefined ? undefined : r.object(which);
+  if (a !== undefined && which === 'route') {
+    const fwd = readForwardAction(a, refs);
+    if (fwd !== undefined) {
+      action = fwd.action;
+      notFoundCode = fwd.notFoundCode;
+    }
+  } else if (a !== undefined && which === 'redirect') {
+    action = readRedirectAction(a);
+  } else if (a !== undefined) {
+    action = readDirectResponse(a, maxBodyBytes);
+  }
+  const headers = readHeaderMutations(r);
+  let decoratorOperation: string | null = null;
+  const d = r.object('decorator');
+  if (d !== undefined) {
+    decoratorOperation = d.requiredString('operation');
+    d.finish(DECORATOR_RULES);
+  }
+  r.finish(ROUTE_RULES);
+  if (match === undefined || action === undefined) return undefined;
+  return { route: { name, match, action, headers, decoratorOperation }, notFoundCode };
+}
