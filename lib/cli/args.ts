@@ -10,7 +10,10 @@ export interface CommonArgs {
 }
 
 /** Parses `-c FILE … --admin-port N --log-level L --help` shared by run/validate/demo. */
-export function parseCommonArgs(argv: readonly string[], extra: Record<string, { type: 'string' }> = {}): CommonArgs & {
+export function parseCommonArgs(
+  argv: readonly string[],
+  extra: Record<string, { type: 'string' }> = {},
+): CommonArgs & {
   values: Record<string, string | undefined>;
 } {
   let parsed: ReturnType<typeof parseArgs>;

@@ -14,7 +14,10 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
   }
   const portRaw = args.values.port;
   const listenerPort = portRaw === undefined ? undefined : Number(portRaw);
-  if (listenerPort !== undefined && (!Number.isInteger(listenerPort) || listenerPort < 0 || listenerPort > 65535)) {
+  if (
+    listenerPort !== undefined &&
+    (!Number.isInteger(listenerPort) || listenerPort < 0 || listenerPort > 65535)
+  ) {
     throw new SkiffError('SKIFF_ERR_USAGE', `--port: "${portRaw}" is not a port number`);
   }
   const demo = await startDemo({

@@ -5,7 +5,7 @@ import { Skiff } from '../server/skiff.js';
 import { createLogger } from '../util/logger.js';
 import { parseCommonArgs } from './args.js';
 import { RUN_HELP } from './help.js';
-import { waitForShutdownSignal, type Io } from './io.js';
+import { type Io, waitForShutdownSignal } from './io.js';
 
 /** `skiff run`: validate, then serve until SIGTERM/SIGINT or POST /quitquitquit. */
 export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -14,11 +14,14 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     io.out(RUN_HELP);
     return 0;
   }
-  if (args.configs.length === 0) throw new SkiffError('SKIFF_ERR_USAGE', 'run: at least one -c FILE is required');
+  if (args.configs.length === 0)
+    throw new SkiffError('SKIFF_ERR_USAGE', 'run: at least one -c FILE is required');
   const result = await loadConfigFiles(args.configs);
   if (!result.ok) {
     for (const issue of result.issues) io.err(`${formatIssue(issue)}\n`);
-    io.err(`skiff: config rejected (${result.issues.length} error${result.issues.length === 1 ? '' : 's'})\n`);
+    io.err(
+      `skiff: config rejected (${result.issues.length} error${result.issues.length === 1 ? '' : 's'})\n`,
+    );
     return 1;
   }
   const log = createLogger(args.logLevel);
@@ -33,7 +36,8 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     commandLine: ['run', ...argv],
     onQuit: () => quit(),
   });
-  for (const l of skiff.listenerInfo()) io.out(`skiff: listener ${l.name} listening on ${l.address}:${l.port}\n`);
+  for (const l of skiff.listenerInfo())
+    io.out(`skiff: listener ${l.name} listening on ${l.address}:${l.port}\n`);
   const admin = skiff.adminAddress();
   if (admin !== null) io.out(`skiff: admin listening on ${admin.address}:${admin.port}\n`);
   await Promise.race([waitForShutdownSignal(), quitting]);

@@ -12,7 +12,8 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
     io.out(VALIDATE_HELP);
     return 0;
   }
-  if (args.configs.length === 0) throw new SkiffError('SKIFF_ERR_USAGE', 'validate: at least one -c FILE is required');
+  if (args.configs.length === 0)
+    throw new SkiffError('SKIFF_ERR_USAGE', 'validate: at least one -c FILE is required');
   const result = await loadConfigFiles(args.configs);
   if (!result.ok) {
     for (const issue of result.issues) io.err(`${formatIssue(issue)}\n`);

@@ -1,13 +1,15 @@
 import { fileURLToPath } from 'node:url';
-import { loadConfigFiles } from '../config/load.js';
 import { formatIssue } from '../config/errors.js';
+import { loadConfigFiles } from '../config/load.js';
 import type { Bootstrap, ClusterConfig, ListenerConfig } from '../config/model.js';
 import { SkiffError } from '../errors.js';
 import { Skiff } from '../server/skiff.js';
 import type { Logger } from '../util/logger.js';
 import { type DemoUpstream, startOrderService } from './order-service.js';
 
-export const DEMO_CONFIG = fileURLToPath(new URL('../../../config-examples/demo-canary.yaml', import.meta.url));
+export const DEMO_CONFIG = fileURLToPath(
+  new URL('../../../config-examples/demo-canary.yaml', import.meta.url),
+);
 
 export interface DemoOptions {
   /** Listener port; undefined keeps the file's (15001), 0 picks a free one. */
@@ -35,7 +37,10 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const upstreams: DemoUpstream[] = [];
   try {
     upstreams.push(await startOrderService('v1', v1Port), await startOrderService('v2', v2Port));
-    const bootstrap = withPorts(base, opts.listenerPort, { 'order-service-v1': upstreams[0]!.port, 'order-service-v2': upstreams[1]!.port });
+    const bootstrap = withPorts(base, opts.listenerPort, {
+      'order-service-v1': upstreams[0]!.port,
+      'order-service-v2': upstreams[1]!.port,
+    });
     const skiff = await Skiff.start(bootstrap, {
       ...(opts.adminPort === undefined ? {} : { adminPort: opts.adminPort }),
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
@@ -59,12 +64,17 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
 function endpointPort(b: Bootstrap, cluster: string): number {
   const c = b.clusters.find((x) => x.name === cluster);
   const port = c?.endpoints[0]?.address.port;
-  if (port === undefined) throw new SkiffError('SKIFF_ERR_CONFIG', `${DEMO_CONFIG}: cluster ${cluster} has no endpoint`);
+  if (port === undefined)
+    throw new SkiffError('SKIFF_ERR_CONFIG', `${DEMO_CONFIG}: cluster ${cluster} has no endpoint`);
   return port;
 }
 
 /** A copy of the bootstrap with the demo's ports substituted (the loaded one is frozen). */
-function withPorts(b: Bootstrap, listenerPort: number | undefined, upstream: Record<string, number>): Bootstrap {
+function withPorts(
+  b: Bootstrap,
+  listenerPort: number | undefined,
+  upstream: Record<string, number>,
+): Bootstrap {
   const listeners: ListenerConfig[] = b.listeners.map((l) =>
     listenerPort === undefined ? l : { ...l, address: { ...l.address, port: listenerPort } },
   );

@@ -21,7 +21,13 @@ export interface FilterStream {
   /** Sets a response flag bit (ResponseFlag) for the access log and stats. */
   setResponseFlag(bit: number): void;
   /** Answers locally (Envoy-style text/plain body); ends the filter chain. */
-  sendLocalReply(status: number, body: string, flag: number, details: string, headers?: readonly string[]): void;
+  sendLocalReply(
+    status: number,
+    body: string,
+    flag: number,
+    details: string,
+    headers?: readonly string[],
+  ): void;
   /** Resumes the decoder chain after a filter returned Stop. */
   continueDecoding(): void;
 }

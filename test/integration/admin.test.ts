@@ -6,7 +6,11 @@ t.test('admin endpoints on a running proxy', async (t) => {
   const up = await startUpstream('up');
   let quit = false;
   const routes = '              - { match: { prefix: /x }, route: { cluster: backend } }';
-  const proxy = await startProxy(simpleBootstrap({ routes }), { UPSTREAM: up.port }, { onQuit: () => (quit = true) });
+  const proxy = await startProxy(
+    simpleBootstrap({ routes }),
+    { UPSTREAM: up.port },
+    { onQuit: () => (quit = true) },
+  );
   t.teardown(async () => {
     await proxy.stop();
     await up.close();
@@ -27,7 +31,11 @@ t.test('admin endpoints on a running proxy', async (t) => {
   t.match(JSON.stringify(dump), /"backend"/, 'config_dump names the cluster');
 
   const clusters = (await get(`${admin}/clusters`)).body;
-  t.match(clusters, new RegExp(`backend::127\\.0\\.0\\.1:${up.port}::rq_total::3`), '/clusters per-host rq_total');
+  t.match(
+    clusters,
+    new RegExp(`backend::127\\.0\\.0\\.1:${up.port}::rq_total::3`),
+    '/clusters per-host rq_total',
+  );
   t.match(clusters, new RegExp(`backend::127\\.0\\.0\\.1:${up.port}::health_flags::healthy`));
 
   t.match((await get(`${admin}/listeners`)).body, new RegExp(`test::127\\.0\\.0\\.1:${proxy.port}`));

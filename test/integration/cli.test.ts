@@ -2,9 +2,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { get, fill, simpleBootstrap } from '../helpers/proxy.js';
-import { startUpstream } from '../helpers/upstream.js';
 import { tempLogPath } from '../helpers/files.js';
+import { fill, get, simpleBootstrap } from '../helpers/proxy.js';
+import { startUpstream } from '../helpers/upstream.js';
 
 const SKIFF = fileURLToPath(new URL('../../../bin/skiff', import.meta.url));
 
@@ -34,7 +34,10 @@ t.test('validate: ok, and every error with file and field path', async (t) => {
   const badFile = tempLogPath('bad.yaml');
   writeFileSync(
     badFile,
-    fill(simpleBootstrap(), { UPSTREAM: 8080 }).replace('type: STATIC', 'type: STATIC\n    lb_policy: FOO\n    bogus_field: 1'),
+    fill(simpleBootstrap(), { UPSTREAM: 8080 }).replace(
+      'type: STATIC',
+      'type: STATIC\n    lb_policy: FOO\n    bogus_field: 1',
+    ),
   );
   const b = skiffSync(['validate', '-c', badFile]);
   t.equal(b.code, 1);
@@ -42,7 +45,11 @@ t.test('validate: ok, and every error with file and field path', async (t) => {
     b.err,
     `${badFile}: static_resources.clusters[0].lb_policy: unknown value "FOO"; expected one of ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH, MAGLEV`,
   );
-  t.match(b.err, /static_resources\.clusters\[0\](\.bogus_field)?: unknown field "?bogus_field"?/, 'all errors reported together');
+  t.match(
+    b.err,
+    /static_resources\.clusters\[0\](\.bogus_field)?: unknown field "?bogus_field"?/,
+    'all errors reported together',
+  );
 
   const missing = skiffSync(['validate', '-c', '/nonexistent/skiff.yaml']);
   t.equal(missing.code, 1);
@@ -61,9 +68,13 @@ t.test('run: an invalid config exits 1 before binding; a valid one serves until 
   t.teardown(() => up.close());
   const cfg = tempLogPath('run.yaml');
   writeFileSync(cfg, fill(simpleBootstrap(), { UPSTREAM: up.port }));
-  const child = spawn(process.execPath, [SKIFF, 'run', '-c', cfg, '--admin-port', '0', '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [SKIFF, 'run', '-c', cfg, '--admin-port', '0', '--log-level', 'warn'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   t.teardown(() => child.kill('SIGKILL'));
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -80,8 +91,12 @@ t.test('run: an invalid config exits 1 before binding; a valid one serves until 
   const r = await get(`http://127.0.0.1:${port}/via-cli`);
   t.equal(r.status, 200);
   t.equal(r.body, 'up GET /via-cli');
-  const curl = spawnSync('curl', ['-s', '-i', `http://127.0.0.1:${port}/curl`], { encoding: 'utf8', timeout: 10_000 });
-  if (curl.error === undefined) t.match(curl.stdout, /^HTTP\/1.1 200[\s\S]*x-envoy-upstream-service-time/i, 'curl as a client');
+  const curl = spawnSync('curl', ['-s', '-i', `http://127.0.0.1:${port}/curl`], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  if (curl.error === undefined)
+    t.match(curl.stdout, /^HTTP\/1.1 200[\s\S]*x-envoy-upstream-service-time/i, 'curl as a client');
   const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   child.kill('SIGTERM');
   t.equal(await exit, 0, 'SIGTERM → clean exit 0');

@@ -4,7 +4,12 @@ import { createLogger } from '../../lib/util/logger.js';
 import { get } from '../helpers/proxy.js';
 
 t.test('the demo serves the seed canary: x-canary → v2, otherwise mostly v1', async (t) => {
-  const demo = await startDemo({ listenerPort: 0, adminPort: 0, upstreamPorts: [0, 0], logger: createLogger('off') });
+  const demo = await startDemo({
+    listenerPort: 0,
+    adminPort: 0,
+    upstreamPorts: [0, 0],
+    logger: createLogger('off'),
+  });
   t.teardown(() => demo.stop());
   const base = `http://127.0.0.1:${demo.listenerPort}`;
   for (let i = 0; i < 10; i++) {

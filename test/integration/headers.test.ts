@@ -21,14 +21,22 @@ t.test('request and response header handling', async (t) => {
   const seen = up.requests.at(-1)!;
   t.equal(seen.headers['x-request-id'], 'keep-me', 'x-request-id kept when present');
   t.equal(seen.headers['x-forwarded-proto'], 'http', 'x-forwarded-proto set');
-  t.equal(seen.headers['x-envoy-expected-rq-timeout-ms'], '15000', 'default route timeout advertised upstream');
+  t.equal(
+    seen.headers['x-envoy-expected-rq-timeout-ms'],
+    '15000',
+    'default route timeout advertised upstream',
+  );
   t.notOk('x-hop' in res.headers, 'names listed in Connection removed from the response');
   t.equal(res.headers['x-custom-case'], 'kept');
   t.match(res.headers['x-envoy-upstream-service-time'], /^\d+$/, 'x-envoy-upstream-service-time');
   t.equal(res.headers.server, 'envoy', 'server header overwritten (server_header_transformation OVERWRITE)');
 
   await get(`${proxy.base}/h`);
-  t.match(up.requests.at(-1)!.headers['x-request-id'], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'UUIDv4 generated');
+  t.match(
+    up.requests.at(-1)!.headers['x-request-id'],
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    'UUIDv4 generated',
+  );
 
   // Raw request: header case and order preserved; hop-by-hop and Connection-listed names stripped.
   const raw = await rawExchange(
@@ -38,7 +46,10 @@ t.test('request and response header handling', async (t) => {
   );
   t.match(raw, /^HTTP\/1.1 200/);
   const names = up.requests.at(-1)!.rawHeaders.filter((_, i) => i % 2 === 0);
-  t.ok(names.indexOf('X-First') !== -1 && names.indexOf('X-First') < names.indexOf('X-Second'), 'case and order kept');
+  t.ok(
+    names.indexOf('X-First') !== -1 && names.indexOf('X-First') < names.indexOf('X-Second'),
+    'case and order kept',
+  );
   t.notOk(names.map((n) => n.toLowerCase()).includes('x-drop'), 'Connection-listed header removed');
   t.notOk(names.map((n) => n.toLowerCase()).includes('keep-alive'), 'keep-alive removed');
   t.equal(up.requests.at(-1)!.headers.te, 'trailers', 'te: trailers is the only TE forwarded');

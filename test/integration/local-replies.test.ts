@@ -1,9 +1,9 @@
-import { createServer as createNetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import t from 'tap';
-import { get, simpleBootstrap, staticCluster, startProxy } from '../helpers/proxy.js';
-import { startUpstream } from '../helpers/upstream.js';
 import { readLogLines, tempLogPath } from '../helpers/files.js';
+import { get, simpleBootstrap, startProxy, staticCluster } from '../helpers/proxy.js';
+import { startUpstream } from '../helpers/upstream.js';
 
 /** A port that refuses connections: bind, note the port, close. */
 async function closedPort(): Promise<number> {
@@ -98,7 +98,10 @@ t.test('local replies follow Envoy: status, body, flag', async (t) => {
 
   const uc = await get(`${u}/uc`);
   t.equal(uc.status, 503);
-  t.equal(uc.body, 'upstream connect error or disconnect/reset before headers. reset reason: connection termination');
+  t.equal(
+    uc.body,
+    'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
+  );
 
   await t.rejects(get(`${u}/reset`), 'reset after headers resets the downstream');
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { get, simpleBootstrap, staticCluster, startProxy } from '../helpers/proxy.js';
+import { get, simpleBootstrap, startProxy, staticCluster } from '../helpers/proxy.js';
 import { startUpstream } from '../helpers/upstream.js';
 
 // Every route matcher and action, end to end through a running proxy.
@@ -78,8 +78,16 @@ t.test('route matchers and actions', async (t) => {
   t.equal((await get(`${u}/api/dev/v1`)).headers['x-upstream'], 'b', 'path_separated_prefix');
   t.equal((await get(`${u}/api/developer`)).headers['x-upstream'], 'a', 'path_separated_prefix boundary');
   t.equal((await get(`${u}/case/x`)).headers['x-upstream'], 'b', 'case_sensitive false');
-  t.equal((await get(`${u}/h`, { headers: { 'x-env': 'prod', 'x-debug': '1' } })).headers['x-upstream'], 'a', 'header exact');
-  t.equal((await get(`${u}/h`, { headers: { 'x-env': 'staging', 'x-debug': '1' } })).headers['x-upstream'], 'b', 'header prefix ignore_case');
+  t.equal(
+    (await get(`${u}/h`, { headers: { 'x-env': 'prod', 'x-debug': '1' } })).headers['x-upstream'],
+    'a',
+    'header exact',
+  );
+  t.equal(
+    (await get(`${u}/h`, { headers: { 'x-env': 'staging', 'x-debug': '1' } })).headers['x-upstream'],
+    'b',
+    'header prefix ignore_case',
+  );
   t.equal((await get(`${u}/h`)).body, 'a GET /no-debug', 'present_match false');
   t.equal((await get(`${u}/q?v=2`)).headers['x-upstream'], 'b', 'query param');
   t.equal((await get(`${u}/q?v=3`)).headers['x-upstream'], 'a', 'query param mismatch');
@@ -137,12 +145,17 @@ static_resources:
     await proxy.stop();
     await up.close();
   });
-  const at = async (host: string): Promise<string> => (await get(`${proxy.base}/`, { headers: { host } })).body;
+  const at = async (host: string): Promise<string> =>
+    (await get(`${proxy.base}/`, { headers: { host } })).body;
   t.equal(await at('api.example.com'), 'exact');
   t.equal(await at('API.Example.com'), 'exact', 'case-insensitive');
   t.equal(await at('www.example.com'), 'suffix');
   t.equal(await at('api.other.org'), 'prefix');
-  t.equal(await at('api.example.com:9999'), 'prefix', 'the port takes part in matching (ignore_port_in_host_matching false)');
+  t.equal(
+    await at('api.example.com:9999'),
+    'prefix',
+    'the port takes part in matching (ignore_port_in_host_matching false)',
+  );
   t.equal(await at('svc.local:8080'), 'port');
   t.equal(await at('other.host'), 'any');
 });

@@ -67,9 +67,16 @@ t.test('streams a large download and upload with bounded memory', async (t) => {
     headers: { 'content-length': String(Math.ceil(TOTAL / CHUNK.length) * CHUNK.length) },
     bodyTimeout: 60_000,
   });
-  t.equal(await upRes.body.text(), `got ${Math.ceil(TOTAL / CHUNK.length) * CHUNK.length}`, 'whole upload arrived');
+  t.equal(
+    await upRes.body.text(),
+    `got ${Math.ceil(TOTAL / CHUNK.length) * CHUNK.length}`,
+    'whole upload arrived',
+  );
   sampler.stop();
-  t.ok(sampler.peak() - base < RSS_BUDGET, `RSS grew ${((sampler.peak() - base) / 1048576).toFixed(1)} MiB (budget 200)`);
+  t.ok(
+    sampler.peak() - base < RSS_BUDGET,
+    `RSS grew ${((sampler.peak() - base) / 1048576).toFixed(1)} MiB (budget 200)`,
+  );
 });
 
 t.test('a client that stops reading stalls the upstream (back-pressure end to end)', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { seededRandom } from '../../lib/util/random.js';
-import { get, simpleBootstrap, staticCluster, startProxy } from '../helpers/proxy.js';
+import { get, simpleBootstrap, startProxy, staticCluster } from '../helpers/proxy.js';
 import { startUpstream } from '../helpers/upstream.js';
 
 t.test('weighted clusters split traffic by relative weight', async (t) => {
@@ -14,7 +14,8 @@ t.test('weighted clusters split traffic by relative weight', async (t) => {
                     - { name: v1, weight: 95 }
                     - { name: v2, weight: 5 }
                     - { name: never, weight: 0 }`;
-  const clusters = staticCluster('v1', v1.port) + staticCluster('v2', v2.port) + staticCluster('never', v1.port);
+  const clusters =
+    staticCluster('v1', v1.port) + staticCluster('v2', v2.port) + staticCluster('never', v1.port);
   const proxy = await startProxy(simpleBootstrap({ routes, clusters }), {}, { random: seededRandom(7) });
   t.teardown(async () => {
     await proxy.stop();
