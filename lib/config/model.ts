@@ -117,8 +117,6 @@ export interface RouteConfiguration {
   readonly headers: HeaderMutations;
   /** Envoy default false: the Host's port takes part in domain matching unless this is true. */
   readonly ignorePortInHostMatching: boolean;
-  /** Status for an unknown cluster: 503 (default), 404 or 500. */
-  readonly clusterNotFoundResponseCode: 503 | 404 | 500;
 }
 
 /** `request_headers_to_add/remove`, `response_headers_to_add/remove` at any level. */
@@ -240,6 +238,8 @@ export interface ForwardActionConfig {
   readonly idleTimeoutMs: number | null;
   /** Route-level policy; replaces the virtual host's wholesale when present. */
   readonly retryPolicy: RetryPolicyConfig | null;
+  /** `cluster_not_found_response_code`: 503 (default), 404 or 500. */
+  readonly clusterNotFoundResponseCode: 503 | 404 | 500;
 }
 
 export type RedirectResponseCode = 301 | 302 | 303 | 307 | 308;

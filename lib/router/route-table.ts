@@ -33,7 +33,6 @@ export class RouteTable {
   readonly name: string;
   readonly virtualHosts: readonly CompiledVirtualHost[];
   readonly ignorePortInHostMatching: boolean;
-  readonly clusterNotFoundResponseCode: 503 | 404 | 500;
   private readonly exact: ReadonlyMap<string, CompiledVirtualHost>;
   private readonly suffixes: readonly WildcardBucket[];
   private readonly prefixes: readonly WildcardBucket[];
@@ -43,7 +42,6 @@ export class RouteTable {
   constructor(cfg: RouteConfiguration, random: Random) {
     this.name = cfg.name;
     this.ignorePortInHostMatching = cfg.ignorePortInHostMatching;
-    this.clusterNotFoundResponseCode = cfg.clusterNotFoundResponseCode;
     const mutations = new HeaderMutationCompiler();
     const exact = new Map<string, CompiledVirtualHost>();
     const suffixes = new Map<number, Map<string, CompiledVirtualHost>>();

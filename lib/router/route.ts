@@ -85,6 +85,8 @@ export class CompiledRoute {
   readonly retriableHeaders: readonly CompiledHeaderMatcher[];
   readonly hostRewriteLiteral: string | null;
   readonly autoHostRewrite: boolean;
+  /** Forward: status when the picked cluster does not exist (503, 404 or 500). */
+  readonly clusterNotFoundResponseCode: number;
   readonly weightedClusters: readonly CompiledWeightedCluster[];
   /** Redirect: 301/302/303/307/308, else 0. */
   readonly redirectCode: number;
@@ -144,6 +146,7 @@ export class CompiledRoute {
     );
     this.hostRewriteLiteral = fwd === null || fwd.hostRewriteLiteral === '' ? null : fwd.hostRewriteLiteral;
     this.autoHostRewrite = fwd?.autoHostRewrite ?? false;
+    this.clusterNotFoundResponseCode = fwd?.clusterNotFoundResponseCode ?? 503;
 
     const target = fwd?.target ?? null;
     this.targetKind =

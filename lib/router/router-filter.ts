@@ -97,7 +97,7 @@ class RouterFilter implements HttpFilter {
     if (cluster === undefined) {
       deps.hcmStats.noCluster.inc();
       stream.sendLocalReply(
-        deps.hcm.routeConfig.clusterNotFoundResponseCode,
+        route.clusterNotFoundResponseCode,
         '',
         ResponseFlag.NoClusterFound,
         'cluster_not_found',

@@ -45,6 +45,7 @@ t.test('local replies follow Envoy: status, body, flag', async (t) => {
   );
   const log = tempLogPath();
   const routes = `
+              - { match: { prefix: /nc404 }, route: { cluster: does-not-exist, cluster_not_found_response_code: NOT_FOUND } }
               - { match: { prefix: /nc }, route: { cluster: does-not-exist } }
               - { match: { prefix: /uh }, route: { cluster: empty } }
               - { match: { prefix: /uf }, route: { cluster: refused } }
@@ -84,6 +85,8 @@ t.test('local replies follow Envoy: status, body, flag', async (t) => {
 
   const nc = await get(`${u}/nc`);
   t.equal(nc.status, 503, 'unknown cluster → 503');
+
+  t.equal((await get(`${u}/nc404`)).status, 404, 'cluster_not_found_response_code NOT_FOUND');
 
   const uh = await get(`${u}/uh`);
   t.equal(uh.status, 503);

@@ -38,7 +38,6 @@ const NOT_FOUND_CODES: Readonly<Record<string, NotFoundCode>> = {
 /** Decoded `route` action plus what the route config aggregates from it. */
 export interface ForwardResult {
   readonly action: ForwardActionConfig;
-  readonly notFoundCode: NotFoundCode;
 }
 
 export function readForwardAction(r: FieldReader, refs: ClusterRef[]): ForwardResult | undefined {
@@ -84,8 +83,8 @@ export function readForwardAction(r: FieldReader, refs: ClusterRef[]): ForwardRe
       timeoutMs,
       idleTimeoutMs,
       retryPolicy,
+      clusterNotFoundResponseCode: code === undefined ? 503 : NOT_FOUND_CODES[code]!,
     },
-    notFoundCode: code === undefined ? 503 : NOT_FOUND_CODES[code]!,
   };
 }
 

@@ -4,7 +4,7 @@ import { ROUTE_CONFIGURATION_RULES, VIRTUAL_HOST_RULES } from './field-rules.js'
 import { readHeaderMutations } from './header-mutations.js';
 import { readRetryPolicy } from './retry-policy.js';
 import { readRoute } from './route.js';
-import type { ClusterRef, NotFoundCode } from './route-action.js';
+import type { ClusterRef } from './route-action.js';
 
 /**
  * Decodes an inline `RouteConfiguration`. Cluster names used by its routes are pushed to `refs`
@@ -15,12 +15,11 @@ export function readRouteConfiguration(r: FieldReader, refs: ClusterRef[]): Rout
   const validate = r.bool('validate_clusters') ?? true;
   const maxBody = r.int('max_direct_response_body_size_bytes') ?? 4096;
   const local: ClusterRef[] = [];
-  const codes = new Set<NotFoundCode>();
   const virtualHosts: VirtualHostConfig[] = [];
   const seenDomains = new Map<string, string>();
   const seenNames = new Set<string>();
   for (const v of r.objects('virtual_hosts')) {
-    const vh = readVirtualHost(v, local, codes, maxBody, seenDomains);
+    const vh = readVirtualHost(v, local, maxBody, seenDomains);
     if (vh === undefined) continue;
     if (seenNames.has(vh.name)) v.error('name', `duplicate virtual host name "${vh.name}"`);
     seenNames.add(vh.name);
@@ -29,21 +28,13 @@ export function readRouteConfiguration(r: FieldReader, refs: ClusterRef[]): Rout
   const headers = readHeaderMutations(r);
   const ignorePortInHostMatching = r.bool('ignore_port_in_host_matching') ?? false;
   r.finish(ROUTE_CONFIGURATION_RULES);
-  if (codes.size > 1) {
-    r.error(
-      'virtual_hosts',
-      'routes with different cluster_not_found_response_code values are not supported yet (use one value for every route)',
-    );
-  }
   if (validate) refs.push(...local);
-  const [code] = codes;
-  return { name, virtualHosts, headers, ignorePortInHostMatching, clusterNotFoundResponseCode: code ?? 503 };
+  return { name, virtualHosts, headers, ignorePortInHostMatching };
 }
 
 function readVirtualHost(
   r: FieldReader,
   refs: ClusterRef[],
-  codes: Set<NotFoundCode>,
   maxBody: number,
   seenDomains: Map<string, string>,
 ): VirtualHostConfig | undefined {
@@ -78,8 +69,7 @@ function readVirtualHost(
   for (const rt of r.objects('routes')) {
     const res = readRoute(rt, refs, maxBody);
     if (res === undefined) continue;
-    routes.push(res.route);
-    if (res.notFoundCode !== null) codes.add(res.notFoundCode);
+    routes.push(res);
   }
   const headers = readHeaderMutations(r);
   const rp = r.object('retry_policy');

@@ -4,33 +4,22 @@ import { DECORATOR_RULES, ROUTE_RULES } from './field-rules.js';
 import { readHeaderMutations } from './header-mutations.js';
 import {
   type ClusterRef,
-  type NotFoundCode,
   readDirectResponse,
   readForwardAction,
   readRedirectAction,
 } from './route-action.js';
 import { readRouteMatch } from './route-match.js';
 
-/** A decoded route and, for forwarding routes, its `cluster_not_found_response_code`. */
-export interface RouteResult {
-  readonly route: RouteConfig;
-  readonly notFoundCode: NotFoundCode | null;
-}
-
-export function readRoute(r: FieldReader, refs: ClusterRef[], maxBodyBytes: number): RouteResult | undefined {
+export function readRoute(r: FieldReader, refs: ClusterRef[], maxBodyBytes: number): RouteConfig | undefined {
   const name = r.string('name') ?? '';
   const m = r.requiredObject('match');
   const match = m === undefined ? undefined : readRouteMatch(m);
   const which = r.oneOf(['route', 'redirect', 'direct_response'], true);
   let action: RouteActionConfig | undefined;
-  let notFoundCode: NotFoundCode | null = null;
   const a = which === undefined ? undefined : r.object(which);
   if (a !== undefined && which === 'route') {
     const fwd = readForwardAction(a, refs);
-    if (fwd !== undefined) {
-      action = fwd.action;
-      notFoundCode = fwd.notFoundCode;
-    }
+    if (fwd !== undefined) action = fwd.action;
   } else if (a !== undefined && which === 'redirect') {
     action = readRedirectAction(a);
   } else if (a !== undefined) {
@@ -45,5 +34,5 @@ export function readRoute(r: FieldReader, refs: ClusterRef[], maxBodyBytes: numb
   }
   r.finish(ROUTE_RULES);
   if (match === undefined || action === undefined) return undefined;
-  return { route: { name, match, action, headers, decoratorOperation }, notFoundCode };
+  return { name, match, action, headers, decoratorOperation };
 }

@@ -238,13 +238,6 @@ t.test('virtual host errors', async (t) => {
     `bad.yaml: ${VH}[2]: missing required field "name"`,
     `bad.yaml: ${VH}[2].domains: must list at least one domain`,
   ]);
-  const codes = minimal().replace(
-    'route: {cluster: svc}',
-    'route: {cluster: svc, cluster_not_found_response_code: NOT_FOUND}\n              - match: {prefix: /b}\n                route: {cluster: svc}',
-  );
-  t.match(issues(codes), [
-    /virtual_hosts: routes with different cluster_not_found_response_code values are not supported yet/,
-  ]);
 });
 
 t.test('cluster errors', async (t) => {

@@ -49,6 +49,7 @@ export function forward(cluster: string, p: Partial<ForwardActionConfig> = {}): 
     timeoutMs: 15000,
     idleTimeoutMs: null,
     retryPolicy: null,
+    clusterNotFoundResponseCode: 503,
     ...p,
   };
 }
@@ -89,7 +90,6 @@ export function routeConfig(
     virtualHosts,
     headers: NO_HEADERS,
     ignorePortInHostMatching: false,
-    clusterNotFoundResponseCode: 503,
     ...p,
   };
 }
