@@ -71,6 +71,11 @@ const resp = header((r, n) => r.responseHeader(n));
 const trailer = header((r, n) => r.responseTrailer(n));
 
 /** Every supported operator by name. Aliases follow Envoy (REQUEST_HEADER = REQ, …). */
+/** Envoy prints durations as whole milliseconds (std::chrono duration_cast truncates). */
+function wholeMs(v: number | null): number | null {
+  return v === null ? null : Math.floor(v);
+}
+
 export const OPERATORS: ReadonlyMap<string, OperatorFactory> = new Map<string, OperatorFactory>([
   ['START_TIME', startTime],
   ['REQ', req],
@@ -86,8 +91,8 @@ export const OPERATORS: ReadonlyMap<string, OperatorFactory> = new Map<string, O
   ['UPSTREAM_TRANSPORT_FAILURE_REASON', str((r) => r.upstreamTransportFailureReason)],
   ['BYTES_RECEIVED', numeric((r) => r.bytesReceived)],
   ['BYTES_SENT', numeric((r) => r.bytesSent)],
-  ['DURATION', numeric((r) => r.durationMs)],
-  ['RESPONSE_DURATION', numeric((r) => r.responseDurationMs)],
+  ['DURATION', numeric((r) => wholeMs(r.durationMs))],
+  ['RESPONSE_DURATION', numeric((r) => wholeMs(r.responseDurationMs))],
   // The record does not carry the request-complete time yet, so this is always unset (`-`).
   ['REQUEST_DURATION', numeric(() => null)],
   ['PROTOCOL', str((r) => r.protocol || null)],

@@ -187,3 +187,10 @@ t.test('validation errors', async (t) => {
   t.match(validateJsonFormat({ a: ['x'] }), /^a: json_format values must be/);
   t.throws(() => compileJsonFormat({ a: '%NOPE%' }));
 });
+
+t.test('durations print as whole milliseconds, as Envoy does', async (t) => {
+  const line = compileTextFormat('%DURATION% %RESPONSE_DURATION%')(
+    fakeRecord({ durationMs: 17.81, responseDurationMs: 3.999 }),
+  );
+  t.equal(line, '17 3');
+});

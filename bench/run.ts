@@ -1,0 +1,131 @@
+// The macro bench: each target in front of the same upstream, closed-loop throughput with
+// autocannon, then open-loop latency at a fixed rate, with the target's CPU and peak RSS.
+// Usage: npm run bench -- [--duration 10] [--latency-duration 10] [--rate 1000] [--targets a,b]
+//   [--write] [--note 'text for RESULTS.md']
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { startChild, stopAll } from './child.js';
+import { formatOpenLoop, runOpenLoop } from './open-loop.js';
+import { cpuSeconds, peakRssMiB } from './proc-stats.js';
+import { markdownTable, type Row, type RunSettings, resultsMarkdown } from './results.js';
+import { type BenchContext, type RunningTarget, TARGETS } from './targets.js';
+
+const CONNECTIONS = 50;
+const WARMUP_S = 2;
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    'latency-duration': { type: 'string', default: '10' },
+    rate: { type: 'string', default: '1000' },
+    targets: { type: 'string', default: Object.keys(TARGETS).join(',') },
+    write: { type: 'boolean', default: false },
+    note: { type: 'string' },
+  },
+});
+const settings: RunSettings = {
+  command: `npm run bench -- ${process.argv
+    .slice(2)
+    .map((a) => (/\s/.test(a) ? `'${a}'` : a))
+    .join(' ')}`.trim(),
+  durationS: Number(values.duration),
+  latencyDurationS: Number(values['latency-duration']),
+  rate: Number(values.rate),
+  connections: CONNECTIONS,
+  loadAtStart: os.loadavg()[0] ?? 0,
+  note: values.note,
+};
+for (const [flag, v, max] of [
+  ['--duration', settings.durationS, 600],
+  ['--latency-duration', settings.latencyDurationS, 600],
+  ['--rate', settings.rate, 100_000],
+] as const) {
+  if (!(v > 0 && v <= max)) throw new Error(`${flag} must be a number in (0, ${max}]`);
+}
+const names = values.targets.split(',').map((n) => n.trim());
+const unknown = names.filter((n) => !(n in TARGETS));
+if (unknown.length > 0) throw new Error(`unknown targets: ${unknown.join(', ')}`);
+
+async function measure(name: string, target: RunningTarget): Promise<Row> {
+  await autocannon({ url: target.url, connections: CONNECTIONS, duration: WARMUP_S });
+  const cpu0 = target.pid ? cpuSeconds(target.pid) : Number.NaN;
+  const ac = await autocannon({ url: target.url, connections: CONNECTIONS, duration: settings.durationS });
+  console.log(
+    `  throughput: ${ac.requests.mean.toFixed(0)} req/s, p50 ${ac.latency.p50} ms, p99 ${ac.latency.p99} ms`,
+  );
+  const ol = await runOpenLoop({
+    url: target.url,
+    rate: settings.rate,
+    durationMs: settings.latencyDurationS * 1000,
+  });
+  console.log(`  @${settings.rate} req/s: ${formatOpenLoop(ol)}`);
+  const cpu = target.pid ? cpuSeconds(target.pid) - cpu0 : Number.NaN;
+  return {
+    target: name,
+    rps: ac.requests.mean,
+    acP50: ac.latency.p50,
+    acP99: ac.latency.p99,
+    olP50: ol.p50,
+    olP99: ol.p99,
+    olP999: ol.p999,
+    olMax: ol.max,
+    errors: ac.errors + ac.timeouts + ac.non2xx + ol.errors,
+    late: ol.late,
+    cpuSeconds: cpu,
+    cpuUsPerReq: (cpu * 1e6) / (ac.requests.total + ol.completed),
+    peakRssMiB: target.pid ? peakRssMiB(target.pid) : Number.NaN,
+  };
+}
+
+const tmp = mkdtempSync(join(os.tmpdir(), 'skiff-bench-'));
+async function cleanUp(): Promise<void> {
+  await stopAll();
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+async function main(): Promise<void> {
+  try {
+    const upstream = await startChild(process.execPath, [join(root, 'dist', 'bench', 'upstream.js')]);
+    const ctx: BenchContext = { root, tmp, upstreamPort: upstream.port };
+    const rows: Row[] = [];
+    for (const name of names) {
+      console.log(`${name}:`);
+      let target: RunningTarget | string | undefined;
+      try {
+        target = await TARGETS[name]!(ctx);
+        if (typeof target === 'string') {
+          console.log(`  skipped: ${target}`);
+          rows.push({ target: name, note: `skipped: ${target}` });
+          continue;
+        }
+        rows.push(await measure(name, target));
+      } catch (err) {
+        console.log(`  failed: ${(err as Error).message}`);
+        rows.push({
+          target: name,
+          note: `failed: ${(err as Error).message.replace(/[\s|]+/g, ' ').slice(0, 160)}`,
+        });
+      } finally {
+        if (typeof target === 'object') await target.stop();
+      }
+    }
+    console.log(`\n${markdownTable(rows)}\n`);
+    if (values.write) {
+      writeFileSync(join(root, 'bench', 'RESULTS.md'), resultsMarkdown(rows, settings));
+      console.log('wrote bench/RESULTS.md');
+    }
+  } finally {
+    await cleanUp();
+  }
+}
+
+process.once('SIGINT', () => {
+  console.log('\ninterrupted, stopping children');
+  void cleanUp().finally(() => process.exit(130));
+});
+await main();
