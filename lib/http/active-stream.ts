@@ -27,8 +27,6 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   readonly protocol: string;
   readonly startTimeMs: number;
   readonly startMonoMs: number;
-  readonly downstreamRemoteAddress: string;
-  readonly downstreamLocalAddress: string;
   requestId: string | null = null;
 
   responseCode = 0;
@@ -73,9 +71,17 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     this.protocol = req.httpVersionMinor === 0 ? 'HTTP/1.0' : 'HTTP/1.1';
     this.startMonoMs = startMonoMs;
     this.startTimeMs = rt.clock.wallNow();
-    const sock = req.socket;
-    this.downstreamRemoteAddress = `${sock.remoteAddress}:${sock.remotePort}`;
-    this.downstreamLocalAddress = `${sock.localAddress}:${sock.localPort}`;
+  }
+
+  /** Computed on demand: most requests never log or substitute addresses with a custom format. */
+  get downstreamRemoteAddress(): string {
+    const sock = this.req.socket;
+    return `${sock.remoteAddress}:${sock.remotePort}`;
+  }
+
+  get downstreamLocalAddress(): string {
+    const sock = this.req.socket;
+    return `${sock.localAddress}:${sock.localPort}`;
   }
 
   // ─── RouteRequest ─────────────────────────────────────────────────────────────────────

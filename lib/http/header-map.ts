@@ -9,11 +9,16 @@ export class HeaderMap {
   private raw: string[];
   private lower: string[];
 
-  constructor(raw: string[]) {
+  /** `lower` may be passed when the caller already lower-cased the names (one pass, not two). */
+  constructor(raw: string[], lower?: string[]) {
     this.raw = raw;
-    const lower = new Array<string>(raw.length >>> 1);
-    for (let i = 0, j = 0; i < raw.length; i += 2, j++) lower[j] = raw[i]!.toLowerCase();
-    this.lower = lower;
+    if (lower !== undefined) {
+      this.lower = lower;
+      return;
+    }
+    const out = new Array<string>(raw.length >>> 1);
+    for (let i = 0, j = 0; i < raw.length; i += 2, j++) out[j] = raw[i]!.toLowerCase();
+    this.lower = out;
   }
 
   /** Number of header lines. */
@@ -52,9 +57,12 @@ export class HeaderMap {
     return n;
   }
 
-  /** Replaces every line of `name` with one line, at the position of the first. */
+  /**
+   * Replaces every line of `name` with one line, at the position of the first. Like every
+   * mutator here, `name` must already be lower-case (config keys are lower-cased at load).
+   */
   set(name: string, value: string): void {
-    const lowerName = name.toLowerCase();
+    const lowerName = name;
     const idx = this.lower.indexOf(lowerName);
     if (idx === -1) {
       this.add(name, value);
@@ -66,7 +74,7 @@ export class HeaderMap {
 
   add(name: string, value: string): void {
     this.raw.push(name, value);
-    this.lower.push(name.toLowerCase());
+    this.lower.push(name);
   }
 
   remove(name: string): void {

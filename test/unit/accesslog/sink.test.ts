@@ -124,7 +124,7 @@ t.test('a stalled destination bounds the buffer and counts dropped lines', async
   const sink = sinkForStream(stalled, true);
   const line = `${'y'.repeat(1023)}\n`; // 1 KiB
   sink.write(line);
-  await new Promise((r) => setImmediate(r)); // first flush: write() now reports back-pressure
+  await new Promise((r) => setTimeout(r, 150)); // first timed flush: write() now reports back-pressure
   t.equal(received.length, 1);
   const total = 5 * 1024; // 5 MiB more than the destination takes
   for (let i = 0; i < total; i++) sink.write(line);
