@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import t from 'tap';
+import { startBlackhole } from '../helpers/blackhole.js';
 import { readLogLines, tempLogPath } from '../helpers/files.js';
 import { get, simpleBootstrap, startProxy, staticCluster } from '../helpers/proxy.js';
 import { startUpstream } from '../helpers/upstream.js';
@@ -145,4 +146,35 @@ t.test('route timeout → 504 UT, upstream aborted and not reused', async (t) =>
   const r2 = await get(`${proxy.base}/slow`, { headers: { 'x-envoy-upstream-rq-timeout-ms': '100' } });
   t.equal(r2.status, 504, 'x-envoy-upstream-rq-timeout-ms overrides');
   t.notOk('x-envoy-upstream-rq-timeout-ms' in slow.requests.at(-1)!.headers, 'override header consumed');
+});
+
+t.test('connect timeout → 503 UF "connection timeout"', async (t) => {
+  const hole = await startBlackhole();
+  if (hole === null) {
+    t.pass('python3 is not installed: skipped');
+    return;
+  }
+  t.teardown(() => hole.close());
+  const clusters = staticCluster('backend', hole.port).replace(
+    'connect_timeout: 1s',
+    'connect_timeout: 0.3s',
+  );
+  const log = tempLogPath();
+  const hcmExtra = `          access_log:
+          - name: envoy.access_loggers.file
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+              path: ${log}`;
+  const proxy = await startProxy(simpleBootstrap({ clusters, hcmExtra }));
+  t.teardown(() => proxy.stop());
+  const r = await get(`${proxy.base}/`);
+  t.equal(r.status, 503);
+  t.equal(
+    r.body,
+    'upstream connect error or disconnect/reset before headers. reset reason: connection timeout',
+  );
+  const prom = await get(`${proxy.adminBase}/stats/prometheus`);
+  t.match(prom.body, /envoy_cluster_upstream_cx_connect_timeout\{envoy_cluster_name="backend"\} 1/);
+  await proxy.stop();
+  t.match((await readLogLines(log))[0], /" 503 UF /);
 });
