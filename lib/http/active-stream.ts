@@ -28,6 +28,8 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   readonly startTimeMs: number;
   readonly startMonoMs: number;
   requestId: string | null = null;
+  /** Decided from the framing headers as received, before hop-by-hop removal drops them. */
+  private readonly hasBody: boolean;
 
   responseCode = 0;
   responseFlags = 0;
@@ -71,6 +73,8 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     this.protocol = req.httpVersionMinor === 0 ? 'HTTP/1.0' : 'HTTP/1.1';
     this.startMonoMs = startMonoMs;
     this.startTimeMs = rt.clock.wallNow();
+    const cl = headers.get('content-length');
+    this.hasBody = cl === undefined ? headers.has('transfer-encoding') : cl !== '0';
   }
 
   /** Computed on demand: most requests never log or substitute addresses with a custom format. */
@@ -156,10 +160,7 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   }
 
   requestBody(): Readable | null {
-    const h = this.requestHeaders;
-    const cl = h.get('content-length');
-    if (cl === undefined ? !h.has('transfer-encoding') : cl === '0') return null;
-    return this.req;
+    return this.hasBody ? this.req : null;
   }
 
   requestComplete(): boolean {
@@ -193,13 +194,13 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   encodeHeaders(status: number, headers: HeaderMap, endStream: boolean): void {
     const filters = this.filters;
     for (let i = filters.length - 1; i >= 0; i--) filters[i]!.encodeHeaders?.(this, status, headers);
-    this.responseCode = status;
-    this.responseHeaders = headers;
-    this.responseStarted = true;
     const res = this.res;
     // An unread request body would be parsed as the next request; Envoy closes instead.
     if (!this.req.complete) res.shouldKeepAlive = false;
     res.writeHead(status, headers.flat());
+    this.responseCode = status;
+    this.responseHeaders = headers;
+    this.responseStarted = true;
     if (endStream) res.end();
   }
 

@@ -210,7 +210,20 @@ class RouterFilter implements HttpFilter {
     }
     this.cluster!.stats.recordResponse(statusCode);
     stream.setResponseCodeDetails('via_upstream');
-    stream.encodeHeaders(statusCode, h, false);
+    try {
+      stream.encodeHeaders(statusCode, h, false);
+    } catch {
+      // Node refused a header the upstream sent (e.g. an invalid value): Envoy answers 502 UPE.
+      this.endUpstream();
+      this.upstream?.abort(new Error('invalid upstream response headers'));
+      stream.sendLocalReply(
+        502,
+        'upstream connect error or disconnect/reset before headers. reset reason: protocol error',
+        ResponseFlag.UpstreamProtocolError,
+        'upstream_reset_before_response_started{protocol_error}',
+      );
+      return false;
+    }
     return true;
   }
 
@@ -240,7 +253,8 @@ class RouterFilter implements HttpFilter {
     if (!f.connectFailure) stats.upstreamRqRxReset.inc();
     const details = `upstream_reset_${stream.responseStarted ? 'after' : 'before'}_response_started{${f.reason.replaceAll(' ', '_')}}`;
     if (stream.responseStarted) stream.resetStream(f.flag, details);
-    else stream.sendLocalReply(503, upstreamFailureBody(f), f.flag, details);
+    // Envoy answers upstream protocol errors with 502 (since 1.18), every other reset with 503.
+    else stream.sendLocalReply(f.reason === 'protocol error' ? 502 : 503, upstreamFailureBody(f), f.flag, details);
   }
 
   // ─── HttpFilter ───────────────────────────────────────────────────────────────────────

@@ -63,7 +63,9 @@ export function classifyUpstreamError(err: Error, afterHeaders: boolean): Upstre
       error: err,
     };
   }
+  // undici's HTTPParserError carries no code for some llhttp failures (e.g. a bad header char).
   if (
+    err.name === 'HTTPParserError' ||
     code.startsWith('HPE_') ||
     code === 'UND_ERR_HEADERS_OVERFLOW' ||
     code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'

@@ -44,8 +44,12 @@ t.test('local replies follow Envoy: status, body, flag', async (t) => {
       setTimeout(() => sock.resetAndDestroy(), 20);
     }),
   );
+  const garbage = await rawUpstream((sock) =>
+    sock.once('data', () => sock.write('HTTP/1.1 200 OK\r\nX-Bad: a\u0001b\r\ncontent-length: 2\r\n\r\nok')),
+  );
   const log = tempLogPath();
   const routes = `
+              - { match: { prefix: /upe }, route: { cluster: garbage } }
               - { match: { prefix: /nc404 }, route: { cluster: does-not-exist, cluster_not_found_response_code: NOT_FOUND } }
               - { match: { prefix: /nc }, route: { cluster: does-not-exist } }
               - { match: { prefix: /uh }, route: { cluster: empty } }
@@ -58,6 +62,7 @@ t.test('local replies follow Envoy: status, body, flag', async (t) => {
     staticCluster('closer', closer.port) +
     staticCluster('resetter', resetter.port) +
     staticCluster('good', good.port) +
+    staticCluster('garbage', garbage.port) +
     `  - name: empty
     type: STATIC
     load_assignment: { cluster_name: empty, endpoints: [] }
@@ -77,6 +82,7 @@ t.test('local replies follow Envoy: status, body, flag', async (t) => {
     await good.close();
     await closer.close();
     await resetter.close();
+    await garbage.close();
   });
   const u = proxy.base;
 
@@ -109,6 +115,13 @@ t.test('local replies follow Envoy: status, body, flag', async (t) => {
 
   await t.rejects(get(`${u}/reset`), 'reset after headers resets the downstream');
 
+  const upe = await get(`${u}/upe`);
+  t.equal(upe.status, 502, 'an invalid upstream response is a 502');
+  t.equal(
+    upe.body,
+    'upstream connect error or disconnect/reset before headers. reset reason: protocol error',
+  );
+
   const ok = await get(`${u}/ok`);
   t.equal(ok.status, 200, 'the proxy still serves after all of the above');
 
@@ -124,6 +137,7 @@ t.test('local replies follow Envoy: status, body, flag', async (t) => {
   t.equal(flagOf('/uf'), 'UF');
   t.equal(flagOf('/uc'), 'UC');
   t.equal(flagOf('/reset'), 'UC');
+  t.equal(flagOf('/upe'), 'UPE');
   t.equal(flagOf('/ok'), '-');
 });
 

@@ -113,3 +113,17 @@ t.test('a client that stops reading stalls the upstream (back-pressure end to en
   t.ok(written < 64 * 1024 * 1024, `only ${(written / 1048576).toFixed(1)} MiB left the upstream`);
   res.body.destroy();
 });
+
+t.test('a chunked request body (no content-length) is streamed upstream', async (t) => {
+  const up = await startUpstream('up', (_req, res, seen) => {
+    res.end(`got ${seen.bodyLength}`);
+  });
+  const proxy = await startProxy(simpleBootstrap(), { UPSTREAM: up.port });
+  t.teardown(async () => {
+    await proxy.stop();
+    await up.close();
+  });
+  const body = Readable.from(['hello ', 'chunked ', 'world']);
+  const res = await request(`${proxy.base}/chunked`, { method: 'POST', body });
+  t.equal(await res.body.text(), 'got 19');
+});
