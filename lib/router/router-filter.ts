@@ -252,9 +252,13 @@ class RouterFilter implements HttpFilter {
       stats.upstreamCxDestroyRemoteWithActiveRq.inc();
     if (!f.connectFailure) stats.upstreamRqRxReset.inc();
     const details = `upstream_reset_${stream.responseStarted ? 'after' : 'before'}_response_started{${f.reason.replaceAll(' ', '_')}}`;
-    if (stream.responseStarted) stream.resetStream(f.flag, details);
+    if (stream.responseStarted) {
+      stream.resetStream(f.flag, details);
+      return;
+    }
     // Envoy answers upstream protocol errors with 502 (since 1.18), every other reset with 503.
-    else stream.sendLocalReply(f.reason === 'protocol error' ? 502 : 503, upstreamFailureBody(f), f.flag, details);
+    const status = f.reason === 'protocol error' ? 502 : 503;
+    stream.sendLocalReply(status, upstreamFailureBody(f), f.flag, details);
   }
 
   // ─── HttpFilter ───────────────────────────────────────────────────────────────────────
