@@ -1,4 +1,5 @@
-import { type Part, parseFormat } from './format-parser.js';
+import { parseFormat } from './format-parser.js';
+import { compileLine } from './line-compiler.js';
 import type { AccessLogRecord } from './record.js';
 
 /** Envoy's default access-log format (used when an access log names no format). */
@@ -16,26 +17,11 @@ export function validateTextFormat(format: string): string | null {
   return typeof parts === 'string' ? parts : null;
 }
 
-function render(part: Part, r: AccessLogRecord): string {
-  if (typeof part === 'string') return part;
-  const v = part.op.text(r);
-  if (v === null) return '-';
-  return part.maxLen !== null && v.length > part.maxLen ? v.slice(0, part.maxLen) : v;
-}
-
-/** Compiles once; each line is then a loop of concatenations. Throws on an invalid format. */
+/** Compiles once into one straight-line function per format. Throws on an invalid format. */
 export function compileTextFormat(format: string): LineFormatter {
   const parts = parseFormat(format);
   if (typeof parts === 'string') throw new Error(parts);
-  if (parts.length === 1) {
-    const only = parts[0]!;
-    return (r) => render(only, r);
-  }
-  return (r) => {
-    let s = '';
-    for (let i = 0; i < parts.length; i++) s += render(parts[i]!, r);
-    return s;
-  };
+  return compileLine(parts);
 }
 
 // ─── JSON ────────────────────────────────────────────────────────────────────────────────
@@ -70,11 +56,8 @@ function compileValue(v: unknown, path: string): JsonValue | string {
         return JSON.stringify(maxLen !== null && t.length > maxLen ? t.slice(0, maxLen) : t);
       };
     }
-    return (r) => {
-      let s = '';
-      for (const p of parts) s += render(p, r);
-      return JSON.stringify(s);
-    };
+    const line = compileLine(parts);
+    return (r) => JSON.stringify(line(r));
   }
   if (isPlainObject(v)) return compileObject(v, path);
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) {

@@ -6,20 +6,32 @@ import { compileTimeFormat, validateTimeFormat } from './start-time.js';
 export interface Operator {
   text(r: AccessLogRecord): string | null;
   readonly num: ((r: AccessLogRecord) => number | null) | null;
+  /**
+   * `text` with `-` for unset, as a text line prints it. Each operator gets its own function
+   * (not a shared wrapper around `text`) so a compiled line can inline it with monomorphic
+   * property loads; see formatter.ts.
+   */
+  readonly line: (r: AccessLogRecord) => string;
 }
 
 /** Builds an operator from its `(…)` argument (null when absent), or returns an error reason. */
 type OperatorFactory = (name: string, arg: string | null) => Operator | string;
 
-const str = (fn: (r: AccessLogRecord) => string | null): OperatorFactory => noArg({ text: fn, num: null });
+type Get<T> = (r: AccessLogRecord) => T;
 
-function numeric(fn: (r: AccessLogRecord) => number | null): OperatorFactory {
+/** A string operator; `line` must equal `text(r) ?? '-'` and is written out per operator. */
+const str = (text: Get<string | null>, line: Get<string>): OperatorFactory =>
+  noArg({ text, num: null, line });
+
+/** A numeric operator; `line` must equal `String(num(r) ?? '-')`. */
+function numeric(num: Get<number | null>, line: Get<string>): OperatorFactory {
   return noArg({
     text: (r) => {
-      const v = fn(r);
+      const v = num(r);
       return v === null ? null : String(v);
     },
-    num: fn,
+    num,
+    line,
   });
 }
 
@@ -49,11 +61,12 @@ function header(get: HeaderGetter): OperatorFactory {
     const main = alts[0]!.trim().toLowerCase();
     const alt = alts.length === 2 ? alts[1]!.trim().toLowerCase() : null;
     if (main === '' || alt === '') return `%${name}(${arg})% has an empty header name`;
-    const text =
-      alt === null
-        ? (r: AccessLogRecord) => get(r, main)
-        : (r: AccessLogRecord) => get(r, main) ?? get(r, alt);
-    return { text, num: null };
+    if (alt === null) return { text: (r) => get(r, main), num: null, line: (r) => get(r, main) ?? '-' };
+    return {
+      text: (r) => get(r, main) ?? get(r, alt),
+      num: null,
+      line: (r) => get(r, main) ?? get(r, alt) ?? '-',
+    };
   };
 }
 
@@ -63,19 +76,29 @@ const startTime: OperatorFactory = (_name, arg) => {
     if (err !== null) return err;
   }
   const render = compileTimeFormat(arg);
-  return { text: (r) => render(r.startTimeMs), num: null };
+  const line = (r: AccessLogRecord): string => render(r.startTimeMs);
+  return { text: line, num: null, line };
 };
 
+// Each getter is its own arrow so every call site that inlines it sees one record shape.
 const req = header((r, n) => r.requestHeader(n));
 const resp = header((r, n) => r.responseHeader(n));
 const trailer = header((r, n) => r.responseTrailer(n));
 
-/** Every supported operator by name. Aliases follow Envoy (REQUEST_HEADER = REQ, …). */
 /** Envoy prints durations as whole milliseconds (std::chrono duration_cast truncates). */
 function wholeMs(v: number | null): number | null {
   return v === null ? null : Math.floor(v);
 }
 
+function wholeMsLine(v: number | null): string {
+  return v === null ? '-' : String(Math.floor(v));
+}
+
+function withoutPortLine(addr: string | null): string {
+  return withoutPort(addr) ?? '-';
+}
+
+/** Every supported operator by name. Aliases follow Envoy (REQUEST_HEADER = REQ, …). */
 export const OPERATORS: ReadonlyMap<string, OperatorFactory> = new Map<string, OperatorFactory>([
   ['START_TIME', startTime],
   ['REQ', req],
@@ -84,26 +107,152 @@ export const OPERATORS: ReadonlyMap<string, OperatorFactory> = new Map<string, O
   ['RESPONSE_HEADER', resp],
   ['TRAILER', trailer],
   ['RESPONSE_TRAILER', trailer],
-  ['RESPONSE_CODE', numeric((r) => r.responseCode)],
-  ['RESPONSE_FLAGS', str((r) => formatResponseFlags(r.responseFlags))],
-  ['RESPONSE_CODE_DETAILS', str((r) => r.responseCodeDetails)],
-  ['CONNECTION_TERMINATION_DETAILS', str((r) => r.connectionTerminationDetails)],
-  ['UPSTREAM_TRANSPORT_FAILURE_REASON', str((r) => r.upstreamTransportFailureReason)],
-  ['BYTES_RECEIVED', numeric((r) => r.bytesReceived)],
-  ['BYTES_SENT', numeric((r) => r.bytesSent)],
-  ['DURATION', numeric((r) => wholeMs(r.durationMs))],
-  ['RESPONSE_DURATION', numeric((r) => wholeMs(r.responseDurationMs))],
+  [
+    'RESPONSE_CODE',
+    numeric(
+      (r) => r.responseCode,
+      (r) => String(r.responseCode),
+    ),
+  ],
+  [
+    'RESPONSE_FLAGS',
+    str(
+      (r) => formatResponseFlags(r.responseFlags),
+      (r) => (r.responseFlags === 0 ? '-' : formatResponseFlags(r.responseFlags)),
+    ),
+  ],
+  [
+    'RESPONSE_CODE_DETAILS',
+    str(
+      (r) => r.responseCodeDetails,
+      (r) => r.responseCodeDetails ?? '-',
+    ),
+  ],
+  [
+    'CONNECTION_TERMINATION_DETAILS',
+    str(
+      (r) => r.connectionTerminationDetails,
+      (r) => r.connectionTerminationDetails ?? '-',
+    ),
+  ],
+  [
+    'UPSTREAM_TRANSPORT_FAILURE_REASON',
+    str(
+      (r) => r.upstreamTransportFailureReason,
+      (r) => r.upstreamTransportFailureReason ?? '-',
+    ),
+  ],
+  [
+    'BYTES_RECEIVED',
+    numeric(
+      (r) => r.bytesReceived,
+      (r) => String(r.bytesReceived),
+    ),
+  ],
+  [
+    'BYTES_SENT',
+    numeric(
+      (r) => r.bytesSent,
+      (r) => String(r.bytesSent),
+    ),
+  ],
+  [
+    'DURATION',
+    numeric(
+      (r) => wholeMs(r.durationMs),
+      (r) => wholeMsLine(r.durationMs),
+    ),
+  ],
+  [
+    'RESPONSE_DURATION',
+    numeric(
+      (r) => wholeMs(r.responseDurationMs),
+      (r) => wholeMsLine(r.responseDurationMs),
+    ),
+  ],
   // The record does not carry the request-complete time yet, so this is always unset (`-`).
-  ['REQUEST_DURATION', numeric(() => null)],
-  ['PROTOCOL', str((r) => r.protocol || null)],
-  ['UPSTREAM_HOST', str((r) => r.upstreamHost)],
-  ['UPSTREAM_CLUSTER', str((r) => r.upstreamCluster)],
-  ['UPSTREAM_CLUSTER_RAW', str((r) => r.upstreamCluster)],
-  ['UPSTREAM_LOCAL_ADDRESS', str((r) => r.upstreamLocalAddress)],
-  ['DOWNSTREAM_REMOTE_ADDRESS', str((r) => r.downstreamRemoteAddress)],
-  ['DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT', str((r) => withoutPort(r.downstreamRemoteAddress))],
-  ['DOWNSTREAM_LOCAL_ADDRESS', str((r) => r.downstreamLocalAddress)],
-  ['DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT', str((r) => withoutPort(r.downstreamLocalAddress))],
-  ['REQUESTED_SERVER_NAME', str((r) => r.requestedServerName || null)],
-  ['ROUTE_NAME', str((r) => r.routeName || null)],
+  [
+    'REQUEST_DURATION',
+    numeric(
+      () => null,
+      () => '-',
+    ),
+  ],
+  [
+    'PROTOCOL',
+    str(
+      (r) => r.protocol || null,
+      (r) => r.protocol || '-',
+    ),
+  ],
+  [
+    'UPSTREAM_HOST',
+    str(
+      (r) => r.upstreamHost,
+      (r) => r.upstreamHost ?? '-',
+    ),
+  ],
+  [
+    'UPSTREAM_CLUSTER',
+    str(
+      (r) => r.upstreamCluster,
+      (r) => r.upstreamCluster ?? '-',
+    ),
+  ],
+  [
+    'UPSTREAM_CLUSTER_RAW',
+    str(
+      (r) => r.upstreamCluster,
+      (r) => r.upstreamCluster ?? '-',
+    ),
+  ],
+  [
+    'UPSTREAM_LOCAL_ADDRESS',
+    str(
+      (r) => r.upstreamLocalAddress,
+      (r) => r.upstreamLocalAddress ?? '-',
+    ),
+  ],
+  [
+    'DOWNSTREAM_REMOTE_ADDRESS',
+    str(
+      (r) => r.downstreamRemoteAddress,
+      (r) => r.downstreamRemoteAddress ?? '-',
+    ),
+  ],
+  [
+    'DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT',
+    str(
+      (r) => withoutPort(r.downstreamRemoteAddress),
+      (r) => withoutPortLine(r.downstreamRemoteAddress),
+    ),
+  ],
+  [
+    'DOWNSTREAM_LOCAL_ADDRESS',
+    str(
+      (r) => r.downstreamLocalAddress,
+      (r) => r.downstreamLocalAddress ?? '-',
+    ),
+  ],
+  [
+    'DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT',
+    str(
+      (r) => withoutPort(r.downstreamLocalAddress),
+      (r) => withoutPortLine(r.downstreamLocalAddress),
+    ),
+  ],
+  [
+    'REQUESTED_SERVER_NAME',
+    str(
+      (r) => r.requestedServerName || null,
+      (r) => r.requestedServerName || '-',
+    ),
+  ],
+  [
+    'ROUTE_NAME',
+    str(
+      (r) => r.routeName || null,
+      (r) => r.routeName || '-',
+    ),
+  ],
 ]);
