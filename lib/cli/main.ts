@@ -31,6 +31,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.err(`skiff: ${err.message}\n`);
       return err.code === 'SKIFF_ERR_USAGE' ? 2 : 1;
     }
-    throw err;
+    // Anything else is a bug or an environment failure; say so in one line, not a bare stack.
+    io.err(`skiff: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
   }
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SkiffError } from '../errors.js';
 
 export interface DemoUpstream {
   readonly version: string;
@@ -26,9 +27,16 @@ export function startOrderService(version: string, port: number, host = '127.0.0
     });
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new SkiffError(
+          'SKIFF_ERR_LISTEN',
+          `demo order-service ${version}: cannot bind ${host}:${port}: ${err.code ?? err.message}`,
+        ),
+      ),
+    );
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve({
         version,
         port: (server.address() as AddressInfo).port,

@@ -48,6 +48,8 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   responseHeaders: HeaderMap | null = null;
   responseStarted = false;
 
+  /** The socket's list of open streams; onClose removes this stream from it. */
+  untrack: ActiveStream[] | null = null;
   private filters: HttpFilter[] = [];
   private filterIndex = 0;
   private drainCb: (() => void) | null = null;
@@ -196,7 +198,7 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     for (let i = filters.length - 1; i >= 0; i--) filters[i]!.encodeHeaders?.(this, status, headers);
     const res = this.res;
     // An unread request body would be parsed as the next request; Envoy closes instead.
-    if (!this.req.complete) res.shouldKeepAlive = false;
+    if (this.hasBody && !this.req.complete) res.shouldKeepAlive = false;
     res.writeHead(status, headers.flat());
     this.responseCode = status;
     this.responseHeaders = headers;
@@ -230,6 +232,11 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   onClose(): void {
     if (this.ended) return;
     this.ended = true;
+    const open = this.untrack;
+    if (open !== null) {
+      const i = open.indexOf(this);
+      if (i !== -1) open.splice(i, 1);
+    }
     const rt = this.rt;
     if (!this.res.writableFinished && !this.localReset) {
       // The client went away before we finished: Envoy flags DC and never sends a status.

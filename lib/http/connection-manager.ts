@@ -12,12 +12,25 @@ import { prepareRequestHeaders } from './request-headers.js';
 /** The runtime is looked up per request so a reload takes effect on open connections too. */
 export type RuntimeSource = () => HcmRuntime;
 
+/** Shared with the server's stop(): once draining, every response says `Connection: close`. */
+export interface DrainState {
+  draining: boolean;
+}
+
+/** Streams still open on a socket, so a dying socket ends queued pipelined responses too. */
+const kStreams = Symbol('skiff.streams');
+type TrackedSocket = Duplex & { [kStreams]?: ActiveStream[] };
+
 /**
  * An HTTP/1.1 connection manager: a Node `http.Server` whose requests become ActiveStreams.
  * Node's parser owns framing (keep-alive, pipelining, chunked bodies); everything Envoy decides
  * (checks, headers, filters, local replies, stats, access log) happens in ActiveStream.
  */
-export function createConnectionManager(runtime: RuntimeSource, listenerStats: ListenerStats): Server {
+export function createConnectionManager(
+  runtime: RuntimeSource,
+  listenerStats: ListenerStats,
+  drain: DrainState = { draining: false },
+): Server {
   const cfg = runtime().config;
   const server = createServer({
     maxHeaderSize: cfg.maxRequestHeadersKb * 1024,
@@ -26,47 +39,82 @@ export function createConnectionManager(runtime: RuntimeSource, listenerStats: L
     keepAliveTimeout: cfg.idleTimeoutMs,
     // 0 disables Node's whole-request timer, like Envoy's request_timeout default.
     requestTimeout: cfg.requestTimeoutMs,
-    headersTimeout: cfg.requestHeadersTimeoutMs > 0 ? cfg.requestHeadersTimeoutMs : 60_000,
+    headersTimeout: headersTimeout(cfg.requestHeadersTimeoutMs, cfg.requestTimeoutMs),
+    // Node only checks those timers every interval (30 s by default): scale it to the timeouts.
+    connectionsCheckingInterval: checkingInterval(cfg.requestHeadersTimeoutMs, cfg.requestTimeoutMs),
     noDelay: true,
   });
   // One over the limit so we can tell "too many" apart from "exactly the limit" (Node truncates).
   server.maxHeadersCount = cfg.maxHeadersCount + 1;
   server.maxRequestsPerSocket = cfg.maxRequestsPerConnection;
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => onRequest(runtime(), req, res));
-  server.on('connection', (socket: Duplex) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => onRequest(runtime(), req, res, drain));
+  server.on('connection', (socket: TrackedSocket) => {
     const rt = runtime();
     listenerStats.downstreamCxTotal.inc();
     listenerStats.downstreamCxActive.inc();
     rt.stats.downstreamCxTotal.inc();
     rt.stats.downstreamCxActive.inc();
+    socket[kStreams] = [];
     socket.once('close', () => {
       listenerStats.downstreamCxActive.dec();
       rt.stats.downstreamCxActive.dec();
+      // Node emits no 'close' for pipelined responses still queued behind the active one.
+      // A copy: each onClose() splices itself out of the tracked list.
+      for (const s of socket[kStreams]!.slice()) s.onClose();
     });
   });
-  server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
-    runtime().stats.downstreamCxProtocolError.inc();
-    if (!socket.writable || (err.code !== undefined && err.code === 'ECONNRESET')) {
-      socket.destroy();
-      return;
-    }
-    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    const body = tooLarge ? 'Request Header Fields Too Large' : BAD_REQUEST_BODY;
-    socket.end(
-      `HTTP/1.1 ${status}\r\ncontent-length: ${body.length}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${body}`,
-    );
-  });
+  server.on('clientError', (err: Error & { code?: string }, socket: Duplex) =>
+    onClientError(runtime(), err, socket),
+  );
   return server;
 }
 
-function onRequest(rt: HcmRuntime, req: IncomingMessage, res: ServerResponse): void {
+/** Node requires headersTimeout ≤ requestTimeout whenever the latter is on. */
+function headersTimeout(headersMs: number, requestMs: number): number {
+  const h = headersMs > 0 ? headersMs : 60_000;
+  return requestMs > 0 ? Math.min(h, requestMs) : h;
+}
+
+function checkingInterval(headersMs: number, requestMs: number): number {
+  const shortest = Math.min(headersTimeout(headersMs, requestMs), requestMs > 0 ? requestMs : Infinity);
+  return Math.max(100, Math.min(30_000, Math.floor(shortest / 3)));
+}
+
+/**
+ * A request Node's parser refused (or a request timeout). Answers only while no response
+ * headers went out on the connection; otherwise bytes would be spliced into a response body.
+ */
+function onClientError(rt: HcmRuntime, err: Error & { code?: string }, socket: Duplex): void {
+  rt.stats.downstreamCxProtocolError.inc();
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (!socket.writable || err.code === 'ECONNRESET' || pending?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const [status, body] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? ['431 Request Header Fields Too Large', 'Request Header Fields Too Large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['408 Request Timeout', 'request timeout']
+        : ['400 Bad Request', BAD_REQUEST_BODY];
+  socket.end(
+    `HTTP/1.1 ${status}\r\ncontent-length: ${body.length}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+function onRequest(rt: HcmRuntime, req: IncomingMessage, res: ServerResponse, drain: DrainState): void {
   const start = rt.clock.now();
   rt.stats.downstreamRqTotal.inc();
   rt.stats.downstreamRqActive.inc();
+  if (drain.draining) res.shouldKeepAlive = false;
   const headers = new HeaderMap(req.rawHeaders);
   const stream = new ActiveStream(rt, req, res, headers, start);
+  const open = (req.socket as TrackedSocket)[kStreams];
+  if (open !== undefined) {
+    open.push(stream);
+    stream.untrack = open;
+  }
   res.once('close', () => stream.onClose());
   const rejection = checkRequest(req, headers, rt.config);
   if (rejection !== null) {

@@ -46,7 +46,8 @@ function connectionTokens(value: string | undefined): Set<string> | null {
   let out: Set<string> | null = null;
   for (const part of value.split(',')) {
     const t = part.trim().toLowerCase();
-    if (t === '' || t === 'close' || t === 'keep-alive') continue;
+    // A client must not be able to strip end-to-end framing or routing headers by naming them.
+    if (t === '' || t === 'close' || t === 'keep-alive' || t === 'host' || t === 'content-length') continue;
     out ??= new Set();
     out.add(t);
   }

@@ -1,22 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpConnectionManagerConfig } from '../config/model.js';
 import type { ActiveStream } from './active-stream.js';
+import { sanitizeEdgeRequest } from './edge-sanitize.js';
 import { stripRequestHopByHop } from './hop-by-hop.js';
 import { dropUnderscoreHeaders } from './request-checks.js';
 
 /**
  * The connection manager's request header edits, in Envoy's order: hop-by-hop removal,
- * x-forwarded-for / -proto, via, x-request-id.
+ * edge sanitising, x-forwarded-for / -proto, via, x-request-id.
  */
 export function prepareRequestHeaders(stream: ActiveStream, cfg: HttpConnectionManagerConfig): void {
   const h = stream.requestHeaders;
   stripRequestHopByHop(h);
   if (cfg.headersWithUnderscoresAction === 'DROP_HEADER') dropUnderscoreHeaders(h);
+  let external = false;
   if (cfg.useRemoteAddress) {
     // Edge mode: the proxy is the trust boundary, so it states the scheme and appends the peer.
+    const peer = stream.req.socket.remoteAddress ?? '';
+    external = sanitizeEdgeRequest(h, peer);
     h.set('x-forwarded-proto', stream.scheme);
     if (!cfg.skipXffAppend) {
-      const peer = stream.req.socket.remoteAddress ?? '';
       const xff = h.get('x-forwarded-for');
       h.set('x-forwarded-for', xff === undefined ? peer : `${xff}, ${peer}`);
     }
@@ -28,7 +31,9 @@ export function prepareRequestHeaders(stream: ActiveStream, cfg: HttpConnectionM
     h.set('via', via === undefined ? cfg.via : `${via}, ${cfg.via}`);
   }
   const rid = h.get('x-request-id');
-  if (rid !== undefined && rid !== '') {
+  // An external client's id is not trusted unless preserve_external_request_id says so.
+  const keep = !external || cfg.preserveExternalRequestId;
+  if (rid !== undefined && rid !== '' && keep) {
     stream.requestId = rid;
   } else if (cfg.generateRequestId) {
     const id = randomUUID();

@@ -173,15 +173,17 @@ class RouterFilter implements HttpFilter {
     upstream.abort(new UpstreamTimeoutError('upstream request timeout'));
     const stream = this.stream;
     stream.setResponseFlag(ResponseFlag.UpstreamRequestTimeout);
-    if (stream.responseStarted)
+    if (stream.responseStarted) {
       stream.resetStream(ResponseFlag.UpstreamRequestTimeout, 'upstream_response_timeout');
-    else
-      stream.sendLocalReply(
-        504,
-        'upstream request timeout',
-        ResponseFlag.UpstreamRequestTimeout,
-        'upstream_response_timeout',
-      );
+      return;
+    }
+    this.cluster!.stats.recordResponse(504);
+    stream.sendLocalReply(
+      504,
+      'upstream request timeout',
+      ResponseFlag.UpstreamRequestTimeout,
+      'upstream_response_timeout',
+    );
   }
 
   private endUpstream(): void {
@@ -190,9 +192,7 @@ class RouterFilter implements HttpFilter {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    const stats = this.cluster!.stats;
-    stats.upstreamRqActive.dec();
-    stats.upstreamRqTime.observe(this.deps.clock.now() - this.upstreamStartMs);
+    this.cluster!.stats.upstreamRqActive.dec();
     this.stream.setBytesReceived(this.upstream!.bytesSent);
   }
 
@@ -203,6 +203,11 @@ class RouterFilter implements HttpFilter {
     const h = responseHeadersFromRaw(raw);
     if (!deps.config.suppressEnvoyHeaders) {
       h.set('x-envoy-upstream-service-time', String(Math.round(deps.clock.now() - this.upstreamStartMs)));
+    }
+    const via = deps.hcm.via;
+    if (via !== '') {
+      const prior = h.get('via');
+      h.set('via', prior === undefined ? via : `${prior}, ${via}`);
     }
     const serverMode = deps.hcm.serverHeaderTransformation;
     if (serverMode === 'OVERWRITE' || (serverMode === 'APPEND_IF_ABSENT' && !h.has('server'))) {
@@ -239,6 +244,7 @@ class RouterFilter implements HttpFilter {
   onUpstreamComplete(): void {
     if (this.upstreamDone) return;
     this.endUpstream();
+    this.cluster!.stats.upstreamRqTime.observe(this.deps.clock.now() - this.upstreamStartMs);
     this.stream.encodeComplete();
   }
 
@@ -258,6 +264,8 @@ class RouterFilter implements HttpFilter {
     }
     // Envoy answers upstream protocol errors with 502 (since 1.18), every other reset with 503.
     const status = f.reason === 'protocol error' ? 502 : 503;
+    // Envoy charges the local reply's code to the cluster (chargeUpstreamAbort).
+    stats.recordResponse(status);
     stream.sendLocalReply(status, upstreamFailureBody(f), f.flag, details);
   }
 

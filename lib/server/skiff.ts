@@ -7,7 +7,7 @@ import { ClusterManager } from '../cluster/cluster-manager.js';
 import type { Cluster } from '../cluster/types.js';
 import type { Bootstrap, ListenerConfig } from '../config/model.js';
 import { SkiffError } from '../errors.js';
-import { createConnectionManager } from '../http/connection-manager.js';
+import { createConnectionManager, type DrainState } from '../http/connection-manager.js';
 import type { HcmRuntime } from '../http/hcm-runtime.js';
 import { StatsRegistry } from '../stats/registry.js';
 import { type Clock, systemClock } from '../util/clock.js';
@@ -49,6 +49,7 @@ export class Skiff {
   private readonly clusterManager: ClusterManager;
   private readonly sinks = new AccessLogSinks();
   private readonly listeners: ActiveListener[] = [];
+  private readonly drain: DrainState = { draining: false };
   private admin: { address: string; port: number; close(): Promise<void> } | null = null;
   private serverState: ServerState = 'PRE_INITIALIZING';
   private startedAt = 0;
@@ -103,7 +104,7 @@ export class Skiff {
         address: '',
         port: 0,
       };
-      const server = createConnectionManager(() => active.runtime, stats);
+      const server = createConnectionManager(() => active.runtime, stats, this.drain);
       (active as { server: Server }).server = server;
       this.listeners.push(active);
       await listen(server, cfg);
@@ -196,6 +197,7 @@ export class Skiff {
 
   private async doStop(): Promise<void> {
     this.serverState = 'DRAINING';
+    this.drain.draining = true;
     await Promise.all(
       this.listeners.map((l) => closeServerGracefully(l.server, l.runtime.config.drainTimeoutMs)),
     );

@@ -67,6 +67,7 @@ t.test('use_remote_address appends x-forwarded-for and sets x-forwarded-proto', 
   await get(`${proxy.base}/`, { headers: { 'x-forwarded-for': '10.0.0.1', 'x-forwarded-proto': 'https' } });
   t.equal(up.requests.at(-1)!.headers['x-forwarded-for'], '10.0.0.1, 127.0.0.1');
   t.equal(up.requests.at(-1)!.headers['x-forwarded-proto'], 'http');
+  t.equal(up.requests.at(-1)!.headers['x-envoy-internal'], 'true', 'a loopback peer is internal');
 });
 
 t.test('keep-alive and pipelining downstream', async (t) => {

@@ -124,6 +124,13 @@ t.test('local replies follow Envoy: status, body, flag', async (t) => {
 
   const ok = await get(`${u}/ok`);
   t.equal(ok.status, 200, 'the proxy still serves after all of the above');
+  const prom = (await get(`${proxy.adminBase}/stats/prometheus`)).body;
+  t.match(
+    prom,
+    /envoy_cluster_upstream_rq\{envoy_response_code="503",envoy_cluster_name="refused"\} 1/,
+    'local 503 charged to the cluster',
+  );
+  t.match(prom, /envoy_cluster_upstream_rq\{envoy_response_code="502",envoy_cluster_name="garbage"\} 1/);
 
   await proxy.stop();
   const lines = await readLogLines(log);
