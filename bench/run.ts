@@ -2,7 +2,7 @@
 // autocannon, then open-loop latency at a fixed rate, with the target's CPU and peak RSS.
 // Usage: npm run bench -- [--duration 10] [--latency-duration 10] [--rate 1000] [--targets a,b]
 //   [--write] [--note 'text for RESULTS.md']
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,7 +116,8 @@ async function main(): Promise<void> {
     }
     console.log(`\n${markdownTable(rows)}\n`);
     if (values.write) {
-      writeFileSync(join(root, 'bench', 'RESULTS.md'), resultsMarkdown(rows, settings));
+      const file = join(root, 'bench', 'RESULTS.md');
+      writeFileSync(file, resultsMarkdown(rows, settings) + keptSections(file));
       console.log('wrote bench/RESULTS.md');
     }
   } finally {
@@ -129,3 +130,13 @@ process.once('SIGINT', () => {
   void cleanUp().finally(() => process.exit(130));
 });
 await main();
+
+/** Hand-written sections (micro benches, hot-path history) below this marker survive --write. */
+const KEEP_MARKER = '<!-- hand-written sections below are kept by `npm run bench -- --write` -->';
+
+function keptSections(file: string): string {
+  if (!existsSync(file)) return '';
+  const text = readFileSync(file, 'utf8');
+  const at = text.indexOf(KEEP_MARKER);
+  return at === -1 ? '' : `\n${text.slice(at)}`;
+}
