@@ -2,6 +2,13 @@ import { parseArgs } from 'node:util';
 import { SkiffError } from '../errors.js';
 import { isLogLevel, type LogLevel } from '../util/logger.js';
 
+/** A decimal port 0-65535 written with digits only, or null. */
+export function parsePort(raw: string): number | null {
+  if (!/^\d{1,5}$/.test(raw)) return null;
+  const n = Number(raw);
+  return n <= 65535 ? n : null;
+}
+
 export interface CommonArgs {
   readonly configs: string[];
   readonly adminPort: number | undefined;
@@ -39,10 +46,11 @@ export function parseCommonArgs(
   const adminRaw = v['admin-port'] as string | undefined;
   let adminPort: number | undefined;
   if (adminRaw !== undefined) {
-    adminPort = Number(adminRaw);
-    if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) {
+    const parsed = parsePort(adminRaw);
+    if (parsed === null) {
       throw new SkiffError('SKIFF_ERR_USAGE', `--admin-port: "${adminRaw}" is not a port number (0-65535)`);
     }
+    adminPort = parsed;
   }
   const values: Record<string, string | undefined> = {};
   for (const k of Object.keys(extra)) values[k] = v[k] as string | undefined;

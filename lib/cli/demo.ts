@@ -1,7 +1,7 @@
 import { startDemo } from '../demo/demo.js';
 import { SkiffError } from '../errors.js';
 import { createLogger } from '../util/logger.js';
-import { parseCommonArgs } from './args.js';
+import { parseCommonArgs, parsePort } from './args.js';
 import { DEMO_HELP } from './help.js';
 import { type Io, waitForShutdownSignal } from './io.js';
 
@@ -13,13 +13,9 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
     return 0;
   }
   const portRaw = args.values.port;
-  const listenerPort = portRaw === undefined ? undefined : Number(portRaw);
-  if (
-    listenerPort !== undefined &&
-    (!Number.isInteger(listenerPort) || listenerPort < 0 || listenerPort > 65535)
-  ) {
+  const listenerPort = portRaw === undefined ? undefined : parsePort(portRaw);
+  if (listenerPort === null)
     throw new SkiffError('SKIFF_ERR_USAGE', `--port: "${portRaw}" is not a port number`);
-  }
   const demo = await startDemo({
     ...(listenerPort === undefined ? {} : { listenerPort }),
     ...(args.adminPort === undefined ? {} : { adminPort: args.adminPort }),

@@ -66,7 +66,8 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
         this,
       );
     } catch (err) {
-      // Invalid arguments are thrown synchronously; report them on a later tick like any failure.
+      // undici reports bad arguments through onError (synchronously, inside dispatch); this
+      // catch covers anything dispatch itself throws, reported on a later tick like a failure.
       queueMicrotask(() => this.onError(err as Error));
     }
   }

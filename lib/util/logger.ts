@@ -13,7 +13,7 @@ export interface Logger {
 }
 
 export function isLogLevel(v: string): v is LogLevel {
-  return v in ORDER;
+  return Object.hasOwn(ORDER, v);
 }
 
 export function createLogger(
