@@ -3,6 +3,7 @@ import { demoCommand } from './demo.js';
 import { MAIN_HELP } from './help.js';
 import { type Io, processIo } from './io.js';
 import { runCommand } from './run.js';
+import { tuneV8ForProxy } from './v8-tuning.js';
 import { validateCommand } from './validate.js';
 
 /** CLI entry: dispatches a sub-command and returns the process exit code. */
@@ -11,10 +12,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   try {
     switch (cmd) {
       case 'run':
+        tuneV8ForProxy();
         return await runCommand(rest, io);
       case 'validate':
         return await validateCommand(rest, io);
       case 'demo':
+        tuneV8ForProxy();
         return await demoCommand(rest, io);
       case undefined:
       case '-h':
