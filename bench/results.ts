@@ -16,6 +16,8 @@ export interface Row {
   late?: number;
   cpuSeconds?: number;
   cpuUsPerReq?: number;
+  /** VmHWM after the fixed-rate phase, which runs first on a fresh process. */
+  rateRssMiB?: number;
   peakRssMiB?: number;
 }
 
@@ -31,6 +33,7 @@ const COLUMNS: ReadonlyArray<[string, keyof Row, number]> = [
   ['late', 'late', 0],
   ['CPU s', 'cpuSeconds', 1],
   ['CPU µs/req', 'cpuUsPerReq', 0],
+  ['RSS @rate MiB', 'rateRssMiB', 0],
   ['peak RSS MiB', 'peakRssMiB', 0],
 ];
 
@@ -85,7 +88,9 @@ ${markdownTable(rows)}
   \`late\` = requests that reached a socket more than 10 ms after their due time.
 - **errors:** autocannon errors + timeouts + non-2xx, plus open-loop failures.
 - **CPU s / µs per req:** user + system CPU of the target's process tree over both measured phases
-  (from \`/proc/<pid>/stat\`), divided by the requests it served. **Peak RSS:** \`VmHWM\`.
+  (from \`/proc/<pid>/stat\`), divided by the requests it served. **RSS @rate:** \`VmHWM\` after the fixed-rate phase,
+  which runs first on a fresh process (the sidecar's footprint at that rate). **Peak RSS:** \`VmHWM\`
+  after the 50-connection flood too.
   On a shared machine CPU µs/req is the steadiest column; throughput and tails move with other load.
 - \`direct\` is autocannon straight at the upstream: the limit of this machine, no proxy process.
 - Every target runs the same way: one process (nginx: master + 1 worker, buffered access log), the

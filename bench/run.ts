@@ -52,19 +52,26 @@ const unknown = names.filter((n) => !(n in TARGETS));
 if (unknown.length > 0) throw new Error(`unknown targets: ${unknown.join(', ')}`);
 
 async function measure(name: string, target: RunningTarget): Promise<Row> {
-  await autocannon({ url: target.url, connections: CONNECTIONS, duration: WARMUP_S });
+  // The fixed-rate phase runs first, on a fresh process, so its peak RSS is the steady-state
+  // footprint of a sidecar at that rate; the throughput flood afterwards shows the worst case.
+  await runOpenLoop({ url: target.url, rate: settings.rate, durationMs: WARMUP_S * 1000 });
   const cpu0 = target.pid ? cpuSeconds(target.pid) : Number.NaN;
-  const ac = await autocannon({ url: target.url, connections: CONNECTIONS, duration: settings.durationS });
-  console.log(
-    `  throughput: ${ac.requests.mean.toFixed(0)} req/s, p50 ${ac.latency.p50} ms, p99 ${ac.latency.p99} ms`,
-  );
   const ol = await runOpenLoop({
     url: target.url,
     rate: settings.rate,
     durationMs: settings.latencyDurationS * 1000,
   });
   console.log(`  @${settings.rate} req/s: ${formatOpenLoop(ol)}`);
-  const cpu = target.pid ? cpuSeconds(target.pid) - cpu0 : Number.NaN;
+  const rateRss = target.pid ? peakRssMiB(target.pid) : Number.NaN;
+  const cpuRate = target.pid ? cpuSeconds(target.pid) - cpu0 : Number.NaN;
+  await autocannon({ url: target.url, connections: CONNECTIONS, duration: WARMUP_S });
+  const cpuMid = target.pid ? cpuSeconds(target.pid) : Number.NaN;
+  const ac = await autocannon({ url: target.url, connections: CONNECTIONS, duration: settings.durationS });
+  console.log(
+    `  throughput: ${ac.requests.mean.toFixed(0)} req/s, p50 ${ac.latency.p50} ms, p99 ${ac.latency.p99} ms`,
+  );
+  // CPU over the two measured phases only (the throughput warm-up is left out).
+  const cpu = target.pid ? cpuRate + (cpuSeconds(target.pid) - cpuMid) : Number.NaN;
   return {
     target: name,
     rps: ac.requests.mean,
@@ -78,6 +85,7 @@ async function measure(name: string, target: RunningTarget): Promise<Row> {
     late: ol.late,
     cpuSeconds: cpu,
     cpuUsPerReq: (cpu * 1e6) / (ac.requests.total + ol.completed),
+    rateRssMiB: rateRss,
     peakRssMiB: target.pid ? peakRssMiB(target.pid) : Number.NaN,
   };
 }
