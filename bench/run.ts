@@ -139,12 +139,12 @@ process.once('SIGINT', () => {
 });
 await main();
 
-/** Hand-written sections (micro benches, hot-path history) below this marker survive --write. */
-const KEEP_MARKER = '<!-- hand-written sections below are kept by `npm run bench -- --write` -->';
-
+/** Hand-written sections (micro benches, hot-path history) below the marker survive --write. */
 function keptSections(file: string): string {
+  // Declared inside: main() runs from a top-level await above this point.
+  const marker = '<!-- hand-written sections below are kept by `npm run bench -- --write` -->';
   if (!existsSync(file)) return '';
   const text = readFileSync(file, 'utf8');
-  const at = text.indexOf(KEEP_MARKER);
+  const at = text.indexOf(marker);
   return at === -1 ? '' : `\n${text.slice(at)}`;
 }
