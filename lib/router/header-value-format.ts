@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
+import { compileTimeFormat, validateTimeFormat } from '../accesslog/start-time.js';
 import { SkiffError } from '../errors.js';
 import { addressWithoutPort } from './path-util.js';
-import { compileStartTimeFormat } from './start-time-format.js';
 import type { HeaderReader, HeaderValueContext } from './types.js';
 
 const LITERAL = 0;
@@ -146,12 +146,15 @@ function command(
   if (simple !== undefined && arg === undefined) return part(simple);
   if (name === 'HOSTNAME' && arg === undefined) return part(LITERAL, hostname());
   if (name === 'START_TIME') {
+    // One strftime implementation for access logs and header values.
+    const reason = arg === undefined ? null : validateTimeFormat(arg);
+    if (reason !== null) bad(reason);
     return Object.freeze({
       kind: START_TIME,
       text: '',
       names: [],
       maxLength: -1,
-      time: compileStartTimeFormat(arg ?? null),
+      time: compileTimeFormat(arg ?? null),
     });
   }
   if ((name === 'REQ' || name === 'RESP') && arg !== undefined && arg !== '') {
