@@ -29,6 +29,7 @@ export function readClusterProtocol(r: FieldReader): ClusterProtocol {
   const legacyH1 = r.object('http_protocol_options');
   legacyH1?.finish({ ignored: HTTP1_OPTIONS_RULES.ignored ?? [] });
   if (r.has('http2_protocol_options')) {
+    r.warn('http2_protocol_options', 'HTTP/2 upstreams are not supported yet; HTTP/1.1 is used');
     r.skip('http2_protocol_options');
     protocol = 'http2';
   }
@@ -66,7 +67,10 @@ export function readClusterProtocol(r: FieldReader): ClusterProtocol {
           true,
         );
         if (p === 'http3_protocol_options') ex?.error(p, 'HTTP/3 upstreams are not supported');
-        if (p === 'http2_protocol_options') protocol = 'http2';
+        if (p === 'http2_protocol_options') {
+          ex?.warn(p, 'HTTP/2 upstreams are not supported yet; HTTP/1.1 is used');
+          protocol = 'http2';
+        }
         if (p !== undefined) ex?.skip(p);
         ex?.finish(EXPLICIT_HTTP_CONFIG_RULES);
       }

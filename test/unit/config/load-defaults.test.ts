@@ -135,7 +135,20 @@ t.test('a full-featured bootstrap decodes every field', async (t) => {
   const r = loadConfigText(FULL, 'full.yaml');
   if (!r.ok) throw new Error(r.issues.map(formatIssue).join('\n'));
   const b = r.bootstrap;
+  // Decoded-but-not-enforced fields warn with their path (lib/config/envoy/not-enforced.ts).
+  const HCM = 'static_resources.listeners[0].filter_chains[0].filters[0].typed_config';
+  const VH0 = `${HCM}.route_config.virtual_hosts[0]`;
+  const later = 'decoded but not enforced yet (coming with';
   t.same(r.warnings.map(formatIssue), [
+    `full.yaml: ${VH0}.routes[2].route.idle_timeout: ${later} the timeouts work of the resilience issue)`,
+    `full.yaml: ${VH0}.routes[2].route.retry_policy: ${later} the retries work of the resilience issue)`,
+    `full.yaml: ${VH0}.retry_policy: ${later} the retries work of the resilience issue)`,
+    `full.yaml: ${VH0}.include_request_attempt_count: ${later} the retries work of the resilience issue)`,
+    `full.yaml: ${HCM}.stream_idle_timeout: ${later} the timeouts work of the resilience issue)`,
+    `full.yaml: ${HCM}.xff_num_trusted_hops: ${later} trusted-hop XFF handling)`,
+    `full.yaml: ${HCM}.normalize_path: decoded but not enforced yet`,
+    `full.yaml: ${HCM}.merge_slashes: decoded but not enforced yet`,
+    'full.yaml: static_resources.clusters[0].typed_extension_protocol_options.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.explicit_http_config.http2_protocol_options: HTTP/2 upstreams are not supported yet; HTTP/1.1 is used',
     'full.yaml: static_resources.clusters[3]: EDS cluster: endpoints come from xDS, which Skiff does not implement yet; the cluster starts empty',
   ]);
   t.same(b.node, { id: 'sidecar~10.0.0.1~pod.ns~ns.svc.cluster.local', cluster: 'orders' });
