@@ -35,7 +35,8 @@ export interface AccessLogRecord {
   readonly routeName: string | null;
   /**
    * Request header by lower-case name, comma-joined if repeated; pseudo-headers `:method`,
-   * `:path`, `:authority`, `:scheme` are answered too. `:path` is the path as received.
+   * `:path`, `:authority`, `:scheme` are answered too. `:path` is the current (possibly
+   * rewritten) path, as in Envoy; the original is in `x-envoy-original-path` after a rewrite.
    */
   requestHeader(name: string): string | null;
   /** Response header as sent downstream, by lower-case name. */
