@@ -50,6 +50,10 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
 
   /** The socket's list of open streams; onClose removes this stream from it. */
   untrack: ActiveStream[] | null = null;
+  /** Set while this request waits behind earlier pipelined ones on its connection. */
+  deferredStart: (() => void) | null = null;
+  /** Node detaches `req.socket` once the response is done; the queue logic needs it after. */
+  private readonly socket: IncomingMessage['socket'];
   private filters: HttpFilter[] = [];
   private filterIndex = 0;
   private drainCb: (() => void) | null = null;
@@ -75,18 +79,19 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     this.protocol = req.httpVersionMinor === 0 ? 'HTTP/1.0' : 'HTTP/1.1';
     this.startMonoMs = startMonoMs;
     this.startTimeMs = rt.clock.wallNow();
+    this.socket = req.socket;
     const cl = headers.get('content-length');
     this.hasBody = cl === undefined ? headers.has('transfer-encoding') : cl !== '0';
   }
 
   /** Computed on demand: most requests never log or substitute addresses with a custom format. */
   get downstreamRemoteAddress(): string {
-    const sock = this.req.socket;
+    const sock = this.socket;
     return `${sock.remoteAddress}:${sock.remotePort}`;
   }
 
   get downstreamLocalAddress(): string {
-    const sock = this.req.socket;
+    const sock = this.socket;
     return `${sock.localAddress}:${sock.localPort}`;
   }
 
@@ -232,10 +237,18 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   onClose(): void {
     if (this.ended) return;
     this.ended = true;
+    this.deferredStart = null;
     const open = this.untrack;
     if (open !== null) {
       const i = open.indexOf(this);
       if (i !== -1) open.splice(i, 1);
+      // The next pipelined request on this connection may start now.
+      const next = open[0];
+      if (i === 0 && next !== undefined && next.deferredStart !== null && !this.socket.destroyed) {
+        const start = next.deferredStart;
+        next.deferredStart = null;
+        start();
+      }
     }
     const rt = this.rt;
     if (!this.res.writableFinished && !this.localReset) {

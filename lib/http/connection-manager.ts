@@ -116,10 +116,21 @@ function onRequest(rt: HcmRuntime, req: IncomingMessage, res: ServerResponse, dr
     stream.untrack = open;
   }
   res.once('close', () => stream.onClose());
+  if (open !== undefined && open.length > 1) {
+    // Pipelined behind an unfinished request: like Envoy's HTTP/1 codec, serve one at a time, so a
+    // later (possibly non-idempotent) request never reaches the upstream before an earlier one ends.
+    stream.deferredStart = () => begin(rt, stream, req, headers);
+    return;
+  }
+  begin(rt, stream, req, headers);
+}
+
+/** Checks, header preparation and the filter chain for a stream that may now run. */
+function begin(rt: HcmRuntime, stream: ActiveStream, req: IncomingMessage, headers: HeaderMap): void {
   const rejection = checkRequest(req, headers, rt.config);
   if (rejection !== null) {
-    res.shouldKeepAlive = false;
     const body = rejection.status === 431 ? 'Request Header Fields Too Large' : BAD_REQUEST_BODY;
+    stream.res.shouldKeepAlive = false;
     stream.sendLocalReply(rejection.status, body, ResponseFlag.DownstreamProtocolError, rejection.details);
     return;
   }

@@ -138,3 +138,31 @@ t.test('Connection cannot strip Host or Content-Length', async (t) => {
   t.equal(up.requests.at(-1)!.headers.host, 'wanted.example');
   t.equal(up.requests.at(-1)!.bodyLength, 2);
 });
+
+t.test('pipelined requests reach the upstream one at a time, in order', async (t) => {
+  let inflight = 0;
+  let maxInflight = 0;
+  const order: string[] = [];
+  const up = await startUpstream('up', (req, res) => {
+    inflight++;
+    maxInflight = Math.max(maxInflight, inflight);
+    order.push(req.url ?? '');
+    setTimeout(() => {
+      inflight--;
+      res.end(`done ${req.url}`);
+    }, 30);
+  });
+  const proxy = await startProxy(simpleBootstrap(), { UPSTREAM: up.port });
+  t.teardown(async () => {
+    await proxy.stop();
+    await up.close();
+  });
+  const out = await rawExchange(
+    proxy.port,
+    'GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiGET /c HTTP/1.1\r\nHost: x\r\n\r\n',
+    /done \/c$/,
+  );
+  t.same(order, ['/a', '/b', '/c']);
+  t.equal(maxInflight, 1, 'never more than one request of the connection upstream at once');
+  t.match(out, /done \/a[\s\S]*done \/b[\s\S]*done \/c$/);
+});

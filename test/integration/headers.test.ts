@@ -1,4 +1,5 @@
 import t from 'tap';
+import { readLogLines, tempLogPath } from '../helpers/files.js';
 import { get, simpleBootstrap, startProxy } from '../helpers/proxy.js';
 import { rawExchange } from '../helpers/raw.js';
 import { startUpstream } from '../helpers/upstream.js';
@@ -53,6 +54,29 @@ t.test('request and response header handling', async (t) => {
   t.notOk(names.map((n) => n.toLowerCase()).includes('x-drop'), 'Connection-listed header removed');
   t.notOk(names.map((n) => n.toLowerCase()).includes('keep-alive'), 'keep-alive removed');
   t.equal(up.requests.at(-1)!.headers.te, 'trailers', 'te: trailers is the only TE forwarded');
+});
+
+t.test('a custom access-log format with peer addresses works after the response ends', async (t) => {
+  const up = await startUpstream('up');
+  const log = tempLogPath();
+  const hcmExtra = `          access_log:
+          - name: envoy.access_loggers.file
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+              path: ${log}
+              log_format:
+                json_format: { peer: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%", local: "%DOWNSTREAM_LOCAL_ADDRESS%", code: "%RESPONSE_CODE%", up: "%UPSTREAM_HOST%" }`;
+  const proxy = await startProxy(simpleBootstrap({ hcmExtra }), { UPSTREAM: up.port });
+  t.teardown(() => up.close());
+  await get(`${proxy.base}/json`);
+  await proxy.stop();
+  const entry = JSON.parse((await readLogLines(log))[0]!) as Record<string, unknown>;
+  t.same(entry, {
+    peer: '127.0.0.1',
+    local: `127.0.0.1:${proxy.port}`,
+    code: 200,
+    up: `127.0.0.1:${up.port}`,
+  });
 });
 
 t.test('use_remote_address appends x-forwarded-for and sets x-forwarded-proto', async (t) => {
