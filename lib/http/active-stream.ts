@@ -189,7 +189,13 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
       this.resetStream(flag, details);
       return;
     }
-    const headers = new HeaderMap(localReplyHeaders(body, this.rt.config.serverName, extra));
+    const headers = new HeaderMap(
+      localReplyHeaders(
+        body,
+        this.rt.config.serverHeaderTransformation === 'PASS_THROUGH' ? null : this.rt.config.serverName,
+        extra,
+      ),
+    );
     const head = this.method === 'HEAD';
     this.encodeHeaders(status, headers, body === '' || head);
     if (body !== '' && !head) {

@@ -1,13 +1,19 @@
 /**
  * Headers of an Envoy local reply: `content-length`, `content-type: text/plain` when there is a
- * body, `server` from the HCM's server_name, then any extra pairs (e.g. `x-envoy-overloaded`).
+ * body, `server` from the HCM's server_name (unless PASS_THROUGH), then any extra pairs (e.g.
+ * `x-envoy-overloaded`).
  */
-export function localReplyHeaders(body: string, serverName: string, extra?: readonly string[]): string[] {
+export function localReplyHeaders(
+  body: string,
+  serverName: string | null,
+  extra?: readonly string[],
+): string[] {
   const out =
     body === ''
       ? ['content-length', '0']
       : ['content-length', String(Buffer.byteLength(body)), 'content-type', 'text/plain'];
-  out.push('server', serverName);
+  // PASS_THROUGH (null) leaves the server header to whoever produced the response: nobody here.
+  if (serverName !== null) out.push('server', serverName);
   if (extra !== undefined) for (const v of extra) out.push(v);
   return out;
 }

@@ -153,7 +153,13 @@ export class Skiff {
       clusters: () => this.clusters(),
       prometheus: () => this.stats.metrics(),
       quit: () => {
-        void this.stop().then(() => this.opts.onQuit?.());
+        this.stop().then(
+          () => this.opts.onQuit?.(),
+          (err: unknown) => {
+            this.log.error(`stop failed: ${err instanceof Error ? err.message : String(err)}`);
+            this.opts.onQuit?.();
+          },
+        );
       },
     };
   }

@@ -46,3 +46,7 @@ t.test('each call returns a fresh array', async (t) => {
 t.test('the Bad Request body is Envoy’s', async (t) => {
   t.equal(BAD_REQUEST_BODY, 'Bad Request');
 });
+
+t.test('PASS_THROUGH (null server name) adds no server header', async (t) => {
+  t.same(localReplyHeaders('', null), ['content-length', '0']);
+});
