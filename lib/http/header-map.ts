@@ -91,6 +91,11 @@ export class HeaderMap {
     this.raw = raw;
   }
 
+  /** Replaces every line at once (single-pass filters build the survivors themselves). */
+  replaceAll(raw: string[]): void {
+    this.raw = raw;
+  }
+
   /** Name at line j, lower-cased (computed on each call: for the rare whole-list checks). */
   nameAt(j: number): string {
     return this.raw[2 * j]!.toLowerCase();

@@ -16,17 +16,20 @@ const HOP_BY_HOP = [
   'expect',
 ];
 
-/** Lengths of the hop-by-hop names: a name of any other length is never lower-cased. */
-const HOP_LENGTHS = new Set(HOP_BY_HOP.map((n) => n.length));
-
 /**
- * The lower-cased name when `n` (any case) is hop-by-hop, else null. Tests the length first:
- * most names fail there, so they are neither lower-cased nor hashed.
+ * Hop-by-hop names indexed by length: a name of any other length is never lower-cased, and one
+ * of a listed length is compared with one or two candidates instead of the whole list.
  */
+const BY_LENGTH: string[][] = [];
+for (const n of HOP_BY_HOP) (BY_LENGTH[n.length] ??= []).push(n);
+
+/** The lower-cased name when `n` (any case) is hop-by-hop, else null. */
 function hopByHopName(n: string): string | null {
-  if (!HOP_LENGTHS.has(n.length)) return null;
+  const candidates = BY_LENGTH[n.length];
+  if (candidates === undefined) return null;
   const lower = n.toLowerCase();
-  return HOP_BY_HOP.includes(lower) ? lower : null;
+  for (let i = 0; i < candidates.length; i++) if (candidates[i] === lower) return lower;
+  return null;
 }
 
 function connectionTokens(value: string | undefined): Set<string> | null {
@@ -42,21 +45,35 @@ function connectionTokens(value: string | undefined): Set<string> | null {
   return out;
 }
 
-/** Removes hop-by-hop headers from a request header map in place. */
+/**
+ * Removes hop-by-hop headers from a request header map in place. Almost every HTTP/1.1 client
+ * sends `Connection: keep-alive`, so this is the common path: one pass finds the hop-by-hop
+ * lines (and the Connection / TE values), a second copies the survivors once, instead of one
+ * scan and one array copy per hop-by-hop name.
+ */
 export function stripRequestHopByHop(h: HeaderMap): void {
-  const listed = connectionTokens(h.get('connection'));
-  const te = h.get('te');
-  let dirty = false;
-  for (let j = 0; j < h.size; j++) {
-    const n = h.rawNameAt(j);
-    if (hopByHopName(n) !== null || listed?.has(n.toLowerCase())) {
-      dirty = true;
-      break;
-    }
+  const raw = h.flat();
+  let connection: string | undefined;
+  let te: string | undefined;
+  let found = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const hop = hopByHopName(raw[i]!);
+    if (hop === null) continue;
+    found = true;
+    // Repeated lines are comma-joined, as HeaderMap.get() would.
+    if (hop === 'connection')
+      connection = connection === undefined ? raw[i + 1]! : `${connection}, ${raw[i + 1]}`;
+    else if (hop === 'te') te = te === undefined ? raw[i + 1]! : `${te}, ${raw[i + 1]}`;
   }
-  if (!dirty) return;
-  for (const n of HOP_BY_HOP) h.remove(n);
-  if (listed !== null) for (const n of listed) h.remove(n);
+  if (!found) return;
+  const listed = connectionTokens(connection);
+  const kept: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i]!;
+    if (hopByHopName(n) !== null || listed?.has(n.toLowerCase())) continue;
+    kept.push(n, raw[i + 1]!);
+  }
+  h.replaceAll(kept);
   if (te !== undefined && /(^|,)\s*trailers\s*(,|$)/i.test(te)) h.add('te', 'trailers');
 }
 
