@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ResponseFlag } from '../accesslog/response-flags.js';
 import type { ListenerStats } from '../stats/types.js';
@@ -8,6 +8,7 @@ import { HeaderMap } from './header-map.js';
 import { BAD_REQUEST_BODY } from './local-reply.js';
 import { checkRequest } from './request-checks.js';
 import { prepareRequestHeaders } from './request-headers.js';
+import { StreamResponse } from './stream-response.js';
 
 /** The runtime is looked up per request so a reload takes effect on open connections too. */
 export type RuntimeSource = () => HcmRuntime;
@@ -33,6 +34,7 @@ export function createConnectionManager(
 ): Server {
   const cfg = runtime().config;
   const server = createServer({
+    ServerResponse: StreamResponse,
     maxHeaderSize: cfg.maxRequestHeadersKb * 1024,
     requireHostHeader: true,
     joinDuplicateHeaders: false,
@@ -48,7 +50,7 @@ export function createConnectionManager(
   server.maxHeadersCount = cfg.maxHeadersCount + 1;
   server.maxRequestsPerSocket = cfg.maxRequestsPerConnection;
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => onRequest(runtime(), req, res, drain));
+  server.on('request', (req: IncomingMessage, res: StreamResponse) => onRequest(runtime(), req, res, drain));
   server.on('connection', (socket: TrackedSocket) => {
     const rt = runtime();
     listenerStats.downstreamCxTotal.inc();
@@ -103,7 +105,7 @@ function onClientError(rt: HcmRuntime, err: Error & { code?: string }, socket: D
   );
 }
 
-function onRequest(rt: HcmRuntime, req: IncomingMessage, res: ServerResponse, drain: DrainState): void {
+function onRequest(rt: HcmRuntime, req: IncomingMessage, res: StreamResponse, drain: DrainState): void {
   const start = rt.clock.now();
   rt.stats.downstreamRqTotal.inc();
   rt.stats.downstreamRqActive.inc();
@@ -115,7 +117,7 @@ function onRequest(rt: HcmRuntime, req: IncomingMessage, res: ServerResponse, dr
     open.push(stream);
     stream.untrack = open;
   }
-  res.once('close', () => stream.onClose());
+  res.attach(stream);
   if (open !== undefined && open.length > 1) {
     // Pipelined behind an unfinished request: like Envoy's HTTP/1 codec, serve one at a time, so a
     // later (possibly non-idempotent) request never reaches the upstream before an earlier one ends.
