@@ -1,6 +1,7 @@
-import { buildConnector, type Dispatcher, Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import type { HealthStatus } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
+import { buildConnector, Pool as UndiciPool } from '../upstream/undici-core.js';
 import { type Cluster, HealthFlag, type Host, type HostCounters } from './types.js';
 
 /** Any of these makes a host unusable; DegradedEdsHealth and the pending flags do not. */
@@ -127,7 +128,7 @@ export class HostImpl implements Host {
       // Read the address at dial time so a re-resolved name applies to new connections only.
       options = { ...options, connect: (opts, cb) => base({ ...opts, hostname: this.address }, cb) };
     }
-    const pool = new Pool(`http://${this.authority}`, options);
+    const pool = new UndiciPool(`http://${this.authority}`, options);
     const c = this.counters;
     const s = this.stats;
     pool.on('connect', () => {

@@ -1,8 +1,8 @@
 import type { CounterCell, GaugeCell, HistogramCell } from './types.js';
 
 /**
- * Plain-number stat cells. prom-client's own `labels().inc()` hashes the label object on every
- * call, so the data path writes these fields instead and the exposition reads them at scrape.
+ * Plain-number stat cells: the data path bumps a field; the exposition reads them at scrape
+ * time. (prom-client's `labels().inc()` hashes the label set on every call; it is not used.)
  */
 export class Counter implements CounterCell {
   value = 0;

@@ -1,21 +1,25 @@
-import type { Registry } from 'prom-client';
 import { Counter, Gauge, Histogram } from './cells.js';
+import { formatFamily } from './exposition.js';
 import { newFamily, type StatFamily } from './family.js';
-import { registerFamily } from './prom-views.js';
 import type { StatDef } from './stat-def.js';
 
 /** The families of one StatsRegistry, by Prometheus name; typed lookups used at bind time only. */
 export class Families {
   private readonly byName = new Map<string, StatFamily>();
-
-  constructor(private readonly registry: Registry) {}
+  /** Hooks that refresh scrape-time values (server gauges) before the text is written. */
+  private readonly beforeScrape: Array<() => void> = [];
 
   declare(defs: readonly StatDef[], beforeScrape: (() => void) | null = null): void {
-    for (const def of defs) {
-      const family = newFamily(def);
-      this.byName.set(def.name, family);
-      registerFamily(this.registry, family, beforeScrape);
-    }
+    for (const def of defs) this.byName.set(def.name, newFamily(def));
+    if (beforeScrape !== null) this.beforeScrape.push(beforeScrape);
+  }
+
+  /** The whole registry in Prometheus text format, families in declaration order. */
+  exposition(): string {
+    for (const hook of this.beforeScrape) hook();
+    let out = '';
+    for (const family of this.byName.values()) out += `${formatFamily(family)}\n`;
+    return out;
   }
 
   counter(def: StatDef, values: readonly string[]): Counter {

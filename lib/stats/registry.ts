@@ -1,5 +1,5 @@
-import { Registry } from 'prom-client';
 import { BoundClusterStats, CLUSTER_STATS } from './cluster-stats.js';
+import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
 import { Families } from './families.js';
 import { BoundHttpStats, HTTP_STATS } from './http-stats.js';
 import { BoundListenerStats, LISTENER_STATS, listenerStatAddress } from './listener-stats.js';
@@ -7,13 +7,12 @@ import { type ServerInfo, ServerStats } from './server-stats.js';
 import type { ClusterStats, HttpConnectionManagerStats, ListenerStats } from './types.js';
 
 /**
- * All stats of one Skiff instance: its own prom-client Registry (never the global one) and the
+ * All stats of one Skiff instance (no process-wide registry): the declared families and the
  * bound stat objects, cached by cluster name / stat_prefix / listener address so the same
- * object survives config reloads.
+ * object survives config reloads. The exposition is written by lib/stats/exposition.ts.
  */
 export class StatsRegistry {
-  private readonly registry = new Registry();
-  private readonly families = new Families(this.registry);
+  private readonly families = new Families();
   private readonly clusters = new Map<string, BoundClusterStats>();
   private readonly http = new Map<string, BoundHttpStats>();
   private readonly listeners = new Map<string, BoundListenerStats>();
@@ -28,7 +27,7 @@ export class StatsRegistry {
 
   /** `text/plain; version=0.0.4; charset=utf-8`. */
   get contentType(): string {
-    return this.registry.contentType;
+    return EXPOSITION_CONTENT_TYPE;
   }
 
   clusterStats(name: string): ClusterStats {
@@ -74,6 +73,6 @@ export class StatsRegistry {
 
   /** Prometheus text exposition format 0.0.4. */
   metrics(): Promise<string> {
-    return this.registry.metrics();
+    return Promise.resolve(this.families.exposition());
   }
 }

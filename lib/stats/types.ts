@@ -1,6 +1,6 @@
 /**
- * Stat cells the data path touches. Each is a pre-bound prom-client child (labels resolved at
- * config load), so the hot path only calls inc/dec/observe and never builds a name.
+ * Stat cells the data path touches. Each is bound to its labels once (at config load), so the
+ * hot path only calls inc/dec/observe and never builds a name.
  */
 export interface CounterCell {
   inc(n?: number): void;

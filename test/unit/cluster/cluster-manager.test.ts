@@ -1,3 +1,5 @@
+// undici's index attaches request() to every dispatcher; the proxy itself only calls dispatch().
+import 'undici';
 import t from 'tap';
 import { ClusterManager } from '../../../lib/cluster/cluster-manager.js';
 import type { DnsResolver } from '../../../lib/cluster/dns-resolver.js';

@@ -1,3 +1,5 @@
+// undici's index attaches request() to every dispatcher; the proxy itself only calls dispatch().
+import 'undici';
 import { once } from 'node:events';
 import t from 'tap';
 import { ClusterImpl } from '../../../lib/cluster/cluster.js';
