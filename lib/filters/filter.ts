@@ -61,6 +61,10 @@ export interface RouterStream extends FilterStream, Omit<RouteRequest, 'path'>, 
   setResponseCodeDetails(details: string): void;
   /** Request body bytes received (counted as they are forwarded upstream). */
   setBytesReceived(n: number): void;
+  /** Request or response progress: resets the stream idle timer. */
+  touch(): void;
+  /** Route `idle_timeout` override (0 disables). */
+  setIdleTimeout(ms: number): void;
   /** Marks when the first upstream response byte arrived. */
   markUpstreamResponse(): void;
   /** True once response headers went downstream. */

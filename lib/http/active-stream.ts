@@ -50,6 +50,9 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
 
   /** The socket's list of open streams; onClose removes this stream from it. */
   untrack: ActiveStream[] | null = null;
+  /** Stream idle timeout bookkeeping (IdleTarget); the route may override the HCM's limit. */
+  lastActivityMs: number;
+  idleTimeoutMs: number;
   /** Set while this request waits behind earlier pipelined ones on its connection. */
   deferredStart: (() => void) | null = null;
   /** Node detaches `req.socket` once the response is done; the queue logic needs it after. */
@@ -78,6 +81,8 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     this.scheme = 'http';
     this.protocol = req.httpVersionMinor === 0 ? 'HTTP/1.0' : 'HTTP/1.1';
     this.startMonoMs = startMonoMs;
+    this.lastActivityMs = startMonoMs;
+    this.idleTimeoutMs = rt.config.streamIdleTimeoutMs;
     this.startTimeMs = rt.clock.wallNow();
     this.socket = req.socket;
     const cl = headers.get('content-length');
@@ -116,6 +121,10 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
 
   // ─── filter chain ─────────────────────────────────────────────────────────────────────
   run(): void {
+    if (this.rt.idleSweeper !== null) {
+      this.lastActivityMs = this.rt.clock.now();
+      this.rt.idleSweeper.track(this);
+    }
     const factories = this.rt.filterFactories;
     for (let i = 0; i < factories.length; i++) {
       const f = factories[i]!.create(this);
@@ -135,6 +144,24 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
       if (filters[this.filterIndex]!.decodeHeaders(this) === FilterStatus.Stop) return;
       this.filterIndex++;
     }
+  }
+
+  /** Records request or response progress (resets the idle clock). */
+  touch(): void {
+    this.lastActivityMs = this.rt.clock.now();
+  }
+
+  /** Route `idle_timeout` overrides the HCM's stream_idle_timeout; 0 disables. */
+  setIdleTimeout(ms: number): void {
+    this.idleTimeoutMs = ms;
+  }
+
+  /** No activity for idleTimeoutMs: 408 `stream timeout` before a response started, else reset. */
+  onIdleTimeout(): void {
+    if (this.ended) return;
+    const flag = ResponseFlag.StreamIdleTimeout;
+    if (this.responseStarted) this.resetStream(flag, 'stream_idle_timeout');
+    else this.sendLocalReply(408, 'stream timeout', flag, 'stream_idle_timeout');
   }
 
   setResponseFlag(bit: number): void {
@@ -244,6 +271,7 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     if (this.ended) return;
     this.ended = true;
     this.deferredStart = null;
+    this.rt.idleSweeper?.untrack(this);
     const open = this.untrack;
     if (open !== null) {
       const i = open.indexOf(this);

@@ -118,6 +118,7 @@ class RouterFilter implements HttpFilter {
       return;
     }
     stream.setUpstream(cluster.name, host.authority);
+    if (route.idleTimeoutMs !== null) stream.setIdleTimeout(route.idleTimeoutMs);
 
     const h = stream.requestHeaders;
     // Envoy applies header mutations before path/host rewrites (visible to %REQ(:path)%).
@@ -199,6 +200,7 @@ class RouterFilter implements HttpFilter {
   // ─── UpstreamCallbacks ────────────────────────────────────────────────────────────────
   onUpstreamHeaders(statusCode: number, raw: Buffer[]): boolean {
     const { deps, stream } = this;
+    stream.touch();
     stream.markUpstreamResponse();
     const h = responseHeadersFromRaw(raw);
     if (!deps.config.suppressEnvoyHeaders) {
@@ -232,7 +234,12 @@ class RouterFilter implements HttpFilter {
     return true;
   }
 
+  onRequestProgress(): void {
+    this.stream.touch();
+  }
+
   onUpstreamData(chunk: Buffer): boolean {
+    this.stream.touch();
     if (this.stream.encodeData(chunk)) return true;
     if (this.drain === null) {
       this.drain = () => this.upstream?.resume();

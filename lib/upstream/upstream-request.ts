@@ -10,6 +10,8 @@ import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors.j
 export interface UpstreamCallbacks {
   onUpstreamHeaders(statusCode: number, rawHeaders: Buffer[]): boolean;
   onUpstreamData(chunk: Buffer): boolean;
+  /** Request body bytes went out (progress for idle timeouts). */
+  onRequestProgress(): void;
   onUpstreamComplete(rawTrailers: Buffer[] | null): void;
   /** Any failure: connect error, reset before or after headers, protocol error. */
   onUpstreamFailure(failure: UpstreamFailure): void;
@@ -104,6 +106,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
 
   onBodySent(chunkSize: number | Buffer): void {
     this.bytesSent += typeof chunkSize === 'number' ? chunkSize : chunkSize.length;
+    this.cb.onRequestProgress();
   }
 
   onHeaders(statusCode: number, headers: Buffer[], resume: () => void): boolean {

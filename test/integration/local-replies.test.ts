@@ -199,3 +199,35 @@ t.test('connect timeout → 503 UF "connection timeout"', async (t) => {
   await proxy.stop();
   t.match((await readLogLines(log))[0], /" 503 UF /);
 });
+
+t.test('stream_idle_timeout: 408 "stream timeout" (SI) before a response, reset after', async (t) => {
+  const up = await startUpstream('idle', (req, res) => {
+    if (req.url === '/stall-body') {
+      res.writeHead(200, { 'content-length': 10 });
+      res.write('01234');
+    }
+    // otherwise: never answer
+  });
+  const log = tempLogPath();
+  const hcmExtra = `          stream_idle_timeout: 0.3s
+          access_log:
+          - name: envoy.access_loggers.file
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+              path: ${log}`;
+  const routes = `
+              - { match: { prefix: /route-idle }, route: { cluster: backend, timeout: 0s, idle_timeout: 0.2s } }
+              - { match: { prefix: / }, route: { cluster: backend, timeout: 0s } }`;
+  const proxy = await startProxy(simpleBootstrap({ hcmExtra, routes }), { UPSTREAM: up.port });
+  t.teardown(() => up.close());
+  const r = await get(`${proxy.base}/hang`);
+  t.equal(r.status, 408);
+  t.equal(r.body, 'stream timeout');
+  t.equal((await get(`${proxy.base}/route-idle`)).status, 408, 'route idle_timeout applies too');
+  await t.rejects(get(`${proxy.base}/stall-body`), 'a stalled response body is reset');
+  await proxy.stop();
+  const flags = (await readLogLines(log)).map((l) =>
+    l.split('"')[2]?.trim().split(' ').slice(0, 2).join(' '),
+  );
+  t.same(flags, ['408 SI', '408 SI', '200 SI']);
+});

@@ -53,7 +53,6 @@ export function readHcm(r: FieldReader, refs: ClusterRef[]): HttpConnectionManag
   const h1 = r.object('http_protocol_options');
   const allowAbsoluteUrl = h1?.bool('allow_absolute_url') ?? false;
   h1?.finish(HTTP1_OPTIONS_RULES);
-  warnNotEnforced(r, 'stream_idle_timeout', 'the timeouts work of the resilience issue');
   warnNotEnforced(r, 'xff_num_trusted_hops', 'trusted-hop XFF handling');
   if (r.bool('normalize_path') === true) r.warn('normalize_path', 'decoded but not enforced yet');
   if (r.bool('merge_slashes') === true) r.warn('merge_slashes', 'decoded but not enforced yet');

@@ -68,7 +68,6 @@ export function readForwardAction(r: FieldReader, refs: ClusterRef[]): ForwardRe
   const hostRewriteLiteral = r.string('host_rewrite_literal') ?? null;
   const autoHostRewrite = r.bool('auto_host_rewrite') ?? false;
   const timeoutMs = r.duration('timeout') ?? 15_000;
-  warnNotEnforced(r, 'idle_timeout', 'the timeouts work of the resilience issue');
   warnNotEnforced(r, 'retry_policy', 'the retries work of the resilience issue');
   const idleTimeoutMs = r.duration('idle_timeout') ?? null;
   const rp = r.object('retry_policy');

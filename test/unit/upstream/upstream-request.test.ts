@@ -73,6 +73,10 @@ class Recorder implements UpstreamCallbacks {
     this.events.push({ kind: 'data', chunk });
     return this.onData(chunk);
   }
+  progress = 0;
+  onRequestProgress(): void {
+    this.progress++;
+  }
   onUpstreamComplete(rawTrailers: Buffer[] | null): void {
     this.events.push({ kind: 'complete', trailers: rawTrailers });
     this.resolveDone();
@@ -352,6 +356,7 @@ t.test('invalid request arguments become one failure', async (t) => {
   const cb: UpstreamCallbacks = {
     onUpstreamHeaders: (s, h) => rec.onUpstreamHeaders(s, h),
     onUpstreamData: (c) => rec.onUpstreamData(c),
+    onRequestProgress: () => rec.onRequestProgress(),
     onUpstreamComplete: (tr) => rec.onUpstreamComplete(tr),
     onUpstreamFailure: (f) => {
       duringStart = inStart;
