@@ -6,6 +6,7 @@ import { FilterStatus, type HttpFilter, type RouterStream } from '../filters/fil
 import type { RouteRequest } from '../router/types.js';
 import type { HcmRuntime } from './hcm-runtime.js';
 import { HeaderMap } from './header-map.js';
+import { IdleTimer } from './idle-timer.js';
 import { localReplyHeaders } from './local-reply.js';
 
 /**
@@ -53,6 +54,7 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   /** Stream idle timeout bookkeeping (IdleTarget); the route may override the HCM's limit. */
   lastActivityMs: number;
   idleTimeoutMs: number;
+  private idleTimer: IdleTimer | null = null;
   /** Set while this request waits behind earlier pipelined ones on its connection. */
   deferredStart: (() => void) | null = null;
   /** Node detaches `req.socket` once the response is done; the queue logic needs it after. */
@@ -121,9 +123,10 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
 
   // ─── filter chain ─────────────────────────────────────────────────────────────────────
   run(): void {
-    if (this.rt.idleSweeper !== null) {
+    if (this.idleTimeoutMs > 0) {
       this.lastActivityMs = this.rt.clock.now();
-      this.rt.idleSweeper.track(this);
+      this.idleTimer = new IdleTimer(this.rt.clock, this);
+      this.idleTimer.start();
     }
     const factories = this.rt.filterFactories;
     for (let i = 0; i < factories.length; i++) {
@@ -153,7 +156,10 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
 
   /** Route `idle_timeout` overrides the HCM's stream_idle_timeout; 0 disables. */
   setIdleTimeout(ms: number): void {
+    if (ms === this.idleTimeoutMs) return;
     this.idleTimeoutMs = ms;
+    if (this.idleTimer === null && ms > 0) this.idleTimer = new IdleTimer(this.rt.clock, this);
+    this.idleTimer?.restart();
   }
 
   /** No activity for idleTimeoutMs: 408 `stream timeout` before a response started, else reset. */
@@ -271,7 +277,7 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     if (this.ended) return;
     this.ended = true;
     this.deferredStart = null;
-    this.rt.idleSweeper?.untrack(this);
+    this.idleTimer?.stop();
     const open = this.untrack;
     if (open !== null) {
       const i = open.indexOf(this);

@@ -3,7 +3,6 @@ import type { HttpConnectionManagerConfig } from '../config/model.js';
 import type { HttpFilterFactory } from '../filters/filter.js';
 import type { HttpConnectionManagerStats } from '../stats/types.js';
 import type { Clock } from '../util/clock.js';
-import type { IdleSweeper } from './idle-sweeper.js';
 
 /**
  * Everything one HTTP connection manager needs per request, compiled once per config snapshot.
@@ -16,6 +15,4 @@ export interface HcmRuntime {
   /** Null when no access log is configured, so the hot path skips it. */
   readonly accessLog: ((r: AccessLogRecord) => void) | null;
   readonly clock: Clock;
-  /** Null when neither stream_idle_timeout nor any route idle_timeout is on. */
-  readonly idleSweeper: IdleSweeper | null;
 }
