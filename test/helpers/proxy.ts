@@ -3,6 +3,7 @@ import { formatIssue } from '../../lib/config/errors.js';
 import { loadConfigText } from '../../lib/config/load.js';
 import { Skiff, type SkiffOptions } from '../../lib/server/skiff.js';
 import { createLogger } from '../../lib/util/logger.js';
+import { type FakeUpstream, startUpstream, type UpstreamHandler } from './upstream.js';
 
 export interface TestProxy {
   readonly skiff: Skiff;
@@ -112,4 +113,27 @@ export function staticCluster(name: string, ...ports: Array<string | number>): s
       - lb_endpoints:
 ${eps}
 `;
+}
+
+/** The part of a tap test the helpers need: somewhere to register cleanup. */
+export interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+/**
+ * The common integration setup: one fake upstream (cluster `backend`) behind a proxy built from
+ * `simpleBootstrap(layout)`, both stopped when the test ends.
+ */
+export async function proxyToUpstream(
+  t: Teardown,
+  layout: { routes?: string; hcmExtra?: string } = {},
+  upstream: { name?: string; handler?: UpstreamHandler } = {},
+): Promise<{ proxy: TestProxy; up: FakeUpstream }> {
+  const up = await startUpstream(upstream.name ?? 'up', upstream.handler);
+  const proxy = await startProxy(simpleBootstrap(layout), { UPSTREAM: up.port });
+  t.teardown(async () => {
+    await proxy.stop();
+    await up.close();
+  });
+  return { proxy, up };
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { get, simpleBootstrap, startProxy } from '../helpers/proxy.js';
+import { get, proxyToUpstream, simpleBootstrap, startProxy } from '../helpers/proxy.js';
 import { rawExchange } from '../helpers/raw.js';
 import { startUpstream } from '../helpers/upstream.js';
 
@@ -39,12 +39,7 @@ const cases: Array<[string, string, RegExp]> = [
 ];
 
 t.test('bad requests are refused and never reach the upstream', async (t) => {
-  const up = await startUpstream('up');
-  const proxy = await startProxy(simpleBootstrap(), { UPSTREAM: up.port });
-  t.teardown(async () => {
-    await proxy.stop();
-    await up.close();
-  });
+  const { proxy, up } = await proxyToUpstream(t);
   for (const [name, raw, expect] of cases) {
     const out = await rawExchange(proxy.port, raw, /\r\n\r\n/);
     t.match(out, expect, name);

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import t from 'tap';
-import { get, simpleBootstrap, startProxy } from '../helpers/proxy.js';
+import { get, proxyToUpstream, simpleBootstrap, startProxy } from '../helpers/proxy.js';
 import { rawExchange } from '../helpers/raw.js';
 import { startUpstream } from '../helpers/upstream.js';
 
@@ -19,12 +19,7 @@ async function eventually(fn: () => Promise<boolean> | boolean, ms = 3000): Prom
 }
 
 t.test('a local reply keeps the connection open for the next pipelined request', async (t) => {
-  const up = await startUpstream('up');
-  const proxy = await startProxy(simpleBootstrap({ routes: DIRECT }), { UPSTREAM: up.port });
-  t.teardown(async () => {
-    await proxy.stop();
-    await up.close();
-  });
+  const { proxy } = await proxyToUpstream(t, { routes: DIRECT });
   const out = await rawExchange(
     proxy.port,
     'GET /direct HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n',
@@ -35,12 +30,11 @@ t.test('a local reply keeps the connection open for the next pipelined request',
 });
 
 t.test('a client that drops pipelined requests leaves no stream open', async (t) => {
-  const up = await startUpstream('up', (_req, res) => setTimeout(() => res.end('late'), 100));
-  const proxy = await startProxy(simpleBootstrap(), { UPSTREAM: up.port });
-  t.teardown(async () => {
-    await proxy.stop();
-    await up.close();
-  });
+  const { proxy } = await proxyToUpstream(
+    t,
+    {},
+    { name: 'up', handler: (_req, res) => setTimeout(() => res.end('late'), 100) },
+  );
   const sock = connect(proxy.port, '127.0.0.1');
   sock.on('error', () => {});
   await new Promise((r) => sock.once('connect', r));
@@ -81,14 +75,7 @@ t.test('garbage after a valid request never corrupts its response', async (t) =>
 });
 
 t.test('request_timeout without request_headers_timeout starts and answers 408', async (t) => {
-  const up = await startUpstream('up');
-  const proxy = await startProxy(simpleBootstrap({ hcmExtra: '          request_timeout: 0.3s' }), {
-    UPSTREAM: up.port,
-  });
-  t.teardown(async () => {
-    await proxy.stop();
-    await up.close();
-  });
+  const { proxy } = await proxyToUpstream(t, { hcmExtra: '          request_timeout: 0.3s' });
   t.equal((await get(`${proxy.base}/`)).status, 200);
   const out = await rawExchange(
     proxy.port,
@@ -124,12 +111,7 @@ t.test('responses during drain carry Connection: close', async (t) => {
 });
 
 t.test('Connection cannot strip Host or Content-Length', async (t) => {
-  const up = await startUpstream('up');
-  const proxy = await startProxy(simpleBootstrap(), { UPSTREAM: up.port });
-  t.teardown(async () => {
-    await proxy.stop();
-    await up.close();
-  });
+  const { proxy, up } = await proxyToUpstream(t);
   await rawExchange(
     proxy.port,
     'POST / HTTP/1.1\r\nHost: wanted.example\r\nConnection: host, content-length\r\nContent-Length: 2\r\n\r\nok',

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { readLogLines, tempLogPath } from '../helpers/files.js';
-import { get, simpleBootstrap, startProxy } from '../helpers/proxy.js';
+import { get, proxyToUpstream, simpleBootstrap, startProxy } from '../helpers/proxy.js';
 import { rawExchange } from '../helpers/raw.js';
 import { startUpstream } from '../helpers/upstream.js';
 
@@ -80,14 +80,7 @@ t.test('a custom access-log format with peer addresses works after the response 
 });
 
 t.test('use_remote_address appends x-forwarded-for and sets x-forwarded-proto', async (t) => {
-  const up = await startUpstream('up');
-  const proxy = await startProxy(simpleBootstrap({ hcmExtra: '          use_remote_address: true' }), {
-    UPSTREAM: up.port,
-  });
-  t.teardown(async () => {
-    await proxy.stop();
-    await up.close();
-  });
+  const { proxy, up } = await proxyToUpstream(t, { hcmExtra: '          use_remote_address: true' });
   await get(`${proxy.base}/`, { headers: { 'x-forwarded-for': '10.0.0.1', 'x-forwarded-proto': 'https' } });
   t.equal(up.requests.at(-1)!.headers['x-forwarded-for'], '10.0.0.1, 127.0.0.1');
   t.equal(up.requests.at(-1)!.headers['x-forwarded-proto'], 'http');
@@ -95,12 +88,7 @@ t.test('use_remote_address appends x-forwarded-for and sets x-forwarded-proto', 
 });
 
 t.test('keep-alive and pipelining downstream', async (t) => {
-  const up = await startUpstream('up');
-  const proxy = await startProxy(simpleBootstrap(), { UPSTREAM: up.port });
-  t.teardown(async () => {
-    await proxy.stop();
-    await up.close();
-  });
+  const { proxy } = await proxyToUpstream(t);
   const out = await rawExchange(
     proxy.port,
     'GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\nGET /three HTTP/1.1\r\nHost: x\r\n\r\n',

@@ -1,27 +1,11 @@
 import type { Cluster, Host, HostCounters } from '../../../lib/cluster/types.js';
 import { HealthFlag } from '../../../lib/cluster/types.js';
 import type { ClusterConfig, EndpointConfig, HealthStatus } from '../../../lib/config/model.js';
+// The real cells are plain numbers already; the fixtures read their `value` directly.
+import { Counter as FakeCounter, Gauge as FakeGauge } from '../../../lib/stats/cells.js';
 import type { ClusterStats, CounterCell, GaugeCell, HistogramCell } from '../../../lib/stats/types.js';
 
-export class FakeCounter implements CounterCell {
-  value = 0;
-  inc(n = 1): void {
-    this.value += n;
-  }
-}
-
-export class FakeGauge implements GaugeCell {
-  value = 0;
-  inc(n = 1): void {
-    this.value += n;
-  }
-  dec(n = 1): void {
-    this.value -= n;
-  }
-  set(v: number): void {
-    this.value = v;
-  }
-}
+export { FakeCounter, FakeGauge };
 
 class FakeHistogram implements HistogramCell {
   readonly values: number[] = [];
