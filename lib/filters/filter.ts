@@ -65,8 +65,8 @@ export interface RouterStream extends FilterStream, Omit<RouteRequest, 'path'>, 
   touch(): void;
   /** Route `idle_timeout` override (0 disables). */
   setIdleTimeout(ms: number): void;
-  /** Marks when the first upstream response byte arrived. */
-  markUpstreamResponse(): void;
+  /** Marks when (monotonic ms) the first upstream response byte arrived; counts as activity. */
+  markUpstreamResponse(nowMs: number): void;
   /** True once response headers went downstream. */
   readonly responseStarted: boolean;
 }

@@ -195,8 +195,10 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     this.bytesReceived = n;
   }
 
-  markUpstreamResponse(): void {
-    this.responseDurationMs = this.rt.clock.now() - this.startMonoMs;
+  /** First upstream response byte at monotonic `nowMs`; also counts as stream activity. */
+  markUpstreamResponse(nowMs: number): void {
+    this.responseDurationMs = nowMs - this.startMonoMs;
+    this.lastActivityMs = nowMs;
   }
 
   requestBody(): Readable | null {

@@ -79,6 +79,8 @@ export class CompiledRoute {
   readonly decoratorOperation: string | null;
   /** Forward: route `timeout` (0 = disabled), `idle_timeout`, effective retry policy. */
   readonly timeoutMs: number;
+  /** `timeoutMs` as the `x-envoy-expected-rq-timeout-ms` value, built once. */
+  readonly timeoutMsText: string;
   readonly idleTimeoutMs: number | null;
   readonly retryPolicy: RetryPolicyConfig | null;
   /** The retry policy's `retriable_headers`, compiled (match response headers). */
@@ -137,6 +139,7 @@ export class CompiledRoute {
 
     const fwd = a.kind === 'forward' ? a : null;
     this.timeoutMs = fwd?.timeoutMs ?? 0;
+    this.timeoutMsText = String(this.timeoutMs);
     this.idleTimeoutMs = fwd?.idleTimeoutMs ?? null;
     this.retryPolicy = fwd === null ? null : (fwd.retryPolicy ?? ctx.vhostRetryPolicy);
     this.retriableHeaders = Object.freeze(

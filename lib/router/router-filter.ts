@@ -133,8 +133,11 @@ class RouterFilter implements HttpFilter {
     else if (route.autoHostRewrite) h.set('host', host.hostname !== '' ? host.hostname : host.authority);
 
     const timeoutMs = this.timeoutFor(route, h);
-    if (timeoutMs > 0 && !deps.config.suppressEnvoyHeaders)
-      h.set('x-envoy-expected-rq-timeout-ms', String(timeoutMs));
+    if (timeoutMs > 0 && !deps.config.suppressEnvoyHeaders) {
+      // The route's own value is stringified once at compile time; only overrides format here.
+      const text = timeoutMs === route.timeoutMs ? route.timeoutMsText : String(timeoutMs);
+      h.set('x-envoy-expected-rq-timeout-ms', text);
+    }
 
     const upstream = new UpstreamRequest(host, this);
     this.upstream = upstream;
@@ -200,11 +203,11 @@ class RouterFilter implements HttpFilter {
   // ─── UpstreamCallbacks ────────────────────────────────────────────────────────────────
   onUpstreamHeaders(statusCode: number, raw: Buffer[]): boolean {
     const { deps, stream } = this;
-    stream.touch();
-    stream.markUpstreamResponse();
+    const now = deps.clock.now();
+    stream.markUpstreamResponse(now);
     const h = responseHeadersFromRaw(raw);
     if (!deps.config.suppressEnvoyHeaders) {
-      h.set('x-envoy-upstream-service-time', String(Math.round(deps.clock.now() - this.upstreamStartMs)));
+      h.set('x-envoy-upstream-service-time', String(Math.round(now - this.upstreamStartMs)));
     }
     const via = deps.hcm.via;
     if (via !== '') {
