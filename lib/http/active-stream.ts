@@ -22,7 +22,6 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   readonly method: string;
   path: string;
   /** `:path` as received, before any rewrite (access log `X-ENVOY-ORIGINAL-PATH?:PATH`). */
-  readonly originalPath: string;
   authority: string;
   readonly scheme: string;
   readonly protocol: string;
@@ -78,7 +77,6 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     this.requestHeaders = headers;
     this.method = req.method ?? 'GET';
     this.path = req.url ?? '/';
-    this.originalPath = this.path;
     this.authority = headers.get('host') ?? '';
     this.scheme = 'http';
     this.protocol = req.httpVersionMinor === 0 ? 'HTTP/1.0' : 'HTTP/1.1';
