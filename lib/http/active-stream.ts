@@ -20,8 +20,8 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   readonly res: ServerResponse;
   readonly requestHeaders: HeaderMap;
   readonly method: string;
+  /** `:path`; the router may rewrite it (the original then travels in x-envoy-original-path). */
   path: string;
-  /** `:path` as received, before any rewrite (access log `X-ENVOY-ORIGINAL-PATH?:PATH`). */
   authority: string;
   readonly scheme: string;
   readonly protocol: string;
