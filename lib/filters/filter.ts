@@ -65,10 +65,21 @@ export interface RouterStream extends FilterStream, Omit<RouteRequest, 'path'>, 
   touch(): void;
   /** Route `idle_timeout` override (0 disables). */
   setIdleTimeout(ms: number): void;
+  /**
+   * Calls `target.onDeadline()` once monotonic `atMs` has passed, unless cleared first. One slot
+   * per stream (the router's timeout); the connection's timer enforces it, so arming is cheap.
+   */
+  armDeadline(atMs: number, target: DeadlineTarget): void;
+  clearDeadline(): void;
   /** Marks when (monotonic ms) the first upstream response byte arrived; counts as activity. */
   markUpstreamResponse(nowMs: number): void;
   /** True once response headers went downstream. */
   readonly responseStarted: boolean;
+}
+
+/** What a stream deadline calls back. */
+export interface DeadlineTarget {
+  onDeadline(): void;
 }
 
 /** One filter instance per stream. Methods are synchronous: no Promise per filter per request. */

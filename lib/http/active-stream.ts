@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { AccessLogRecord } from '../accesslog/record.js';
 import { ResponseFlag } from '../accesslog/response-flags.js';
-import { FilterStatus, type HttpFilter, type RouterStream } from '../filters/filter.js';
+import { type DeadlineTarget, FilterStatus, type HttpFilter, type RouterStream } from '../filters/filter.js';
 import type { RouteRequest } from '../router/types.js';
+import type { TimedStream } from './deadline-timer.js';
+import type { DownstreamConnection } from './downstream-connection.js';
 import type { HcmRuntime } from './hcm-runtime.js';
 import { HeaderMap } from './header-map.js';
-import { IdleTimer } from './idle-timer.js';
 import { localReplyHeaders } from './local-reply.js';
 
 /**
@@ -14,7 +15,7 @@ import { localReplyHeaders } from './local-reply.js';
  * by every stage (filters, router, access log, stats), so the hot path carries one object of a
  * fixed shape instead of many small ones. Implements the views each stage needs.
  */
-export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord {
+export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord, TimedStream {
   readonly rt: HcmRuntime;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
@@ -48,12 +49,16 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   responseHeaders: HeaderMap | null = null;
   responseStarted = false;
 
-  /** The socket's list of open streams; onClose removes this stream from it. */
-  untrack: ActiveStream[] | null = null;
-  /** Stream idle timeout bookkeeping (IdleTarget); the route may override the HCM's limit. */
+  /** The connection this stream belongs to; onClose removes the stream from its list. */
+  readonly conn: DownstreamConnection;
+  /** Stream idle timeout: last request/response activity and the limit (the route may override). */
   lastActivityMs: number;
   idleTimeoutMs: number;
-  private idleTimer: IdleTimer | null = null;
+  /** Deadlines count only once the stream runs (not while queued behind a pipelined request). */
+  private timed = false;
+  /** The one filter deadline (the router's route timeout), checked by the connection's timer. */
+  private deadlineMs = Infinity;
+  private deadlineTarget: DeadlineTarget | null = null;
   /** Set while this request waits behind earlier pipelined ones on its connection. */
   deferredStart: (() => void) | null = null;
   /** Node detaches `req.socket` once the response is done; the queue logic needs it after. */
@@ -70,8 +75,10 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     res: ServerResponse,
     headers: HeaderMap,
     startMonoMs: number,
+    conn: DownstreamConnection,
   ) {
     this.rt = rt;
+    this.conn = conn;
     this.req = req;
     this.res = res;
     this.requestHeaders = headers;
@@ -121,10 +128,10 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
 
   // ─── filter chain ─────────────────────────────────────────────────────────────────────
   run(): void {
+    this.timed = true;
     if (this.idleTimeoutMs > 0) {
       this.lastActivityMs = this.rt.clock.now();
-      this.idleTimer = new IdleTimer(this.rt.clock, this);
-      this.idleTimer.start();
+      this.conn.timer.schedule(this.lastActivityMs + this.idleTimeoutMs);
     }
     const factories = this.rt.filterFactories;
     for (let i = 0; i < factories.length; i++) {
@@ -154,14 +161,42 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
 
   /** Route `idle_timeout` overrides the HCM's stream_idle_timeout; 0 disables. */
   setIdleTimeout(ms: number): void {
-    if (ms === this.idleTimeoutMs) return;
     this.idleTimeoutMs = ms;
-    if (this.idleTimer === null && ms > 0) this.idleTimer = new IdleTimer(this.rt.clock, this);
-    this.idleTimer?.restart();
+    if (ms > 0 && this.timed) this.conn.timer.schedule(this.lastActivityMs + ms);
+  }
+
+  armDeadline(atMs: number, target: DeadlineTarget): void {
+    this.deadlineMs = atMs;
+    this.deadlineTarget = target;
+    this.conn.timer.schedule(atMs);
+  }
+
+  clearDeadline(): void {
+    this.deadlineMs = Infinity;
+    this.deadlineTarget = null;
+  }
+
+  /** TimedStream: called by the connection's timer. */
+  checkDeadlines(nowMs: number): number {
+    if (this.ended || !this.timed) return Infinity;
+    if (this.deadlineMs <= nowMs) {
+      const target = this.deadlineTarget!;
+      this.clearDeadline();
+      target.onDeadline();
+      if (this.ended) return Infinity;
+    }
+    const limit = this.idleTimeoutMs;
+    if (limit <= 0) return this.deadlineMs;
+    const idleAt = this.lastActivityMs + limit;
+    if (idleAt > nowMs) return Math.min(idleAt, this.deadlineMs);
+    // Fires once: the stream ends with a local reply or a reset.
+    this.idleTimeoutMs = 0;
+    this.onIdleTimeout();
+    return this.ended ? Infinity : this.deadlineMs;
   }
 
   /** No activity for idleTimeoutMs: 408 `stream timeout` before a response started, else reset. */
-  onIdleTimeout(): void {
+  private onIdleTimeout(): void {
     if (this.ended) return;
     const flag = ResponseFlag.StreamIdleTimeout;
     if (this.responseStarted) this.resetStream(flag, 'stream_idle_timeout');
@@ -277,18 +312,16 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     if (this.ended) return;
     this.ended = true;
     this.deferredStart = null;
-    this.idleTimer?.stop();
-    const open = this.untrack;
-    if (open !== null) {
-      const i = open.indexOf(this);
-      if (i !== -1) open.splice(i, 1);
-      // The next pipelined request on this connection may start now.
-      const next = open[0];
-      if (i === 0 && next !== undefined && next.deferredStart !== null && !this.socket.destroyed) {
-        const start = next.deferredStart;
-        next.deferredStart = null;
-        start();
-      }
+    this.deadlineTarget = null;
+    const open = this.conn.streams;
+    const i = open.indexOf(this);
+    if (i !== -1) open.splice(i, 1);
+    // The next pipelined request on this connection may start now.
+    const next = open[0];
+    if (i === 0 && next !== undefined && next.deferredStart !== null && !this.socket.destroyed) {
+      const start = next.deferredStart;
+      next.deferredStart = null;
+      start();
     }
     const rt = this.rt;
     if (!this.res.writableFinished && !this.localReset) {

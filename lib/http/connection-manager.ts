@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { ResponseFlag } from '../accesslog/response-flags.js';
 import type { ListenerStats } from '../stats/types.js';
 import { ActiveStream } from './active-stream.js';
+import { DownstreamConnection } from './downstream-connection.js';
 import type { HcmRuntime } from './hcm-runtime.js';
 import { HeaderMap } from './header-map.js';
 import { BAD_REQUEST_BODY } from './local-reply.js';
@@ -18,9 +19,8 @@ export interface DrainState {
   draining: boolean;
 }
 
-/** Streams still open on a socket, so a dying socket ends queued pipelined responses too. */
-const kStreams = Symbol('skiff.streams');
-type TrackedSocket = Duplex & { [kStreams]?: ActiveStream[] };
+const kConnection = Symbol('skiff.connection');
+type TrackedSocket = Duplex & { [kConnection]?: DownstreamConnection };
 
 /**
  * An HTTP/1.1 connection manager: a Node `http.Server` whose requests become ActiveStreams.
@@ -57,13 +57,12 @@ export function createConnectionManager(
     listenerStats.downstreamCxActive.inc();
     rt.stats.downstreamCxTotal.inc();
     rt.stats.downstreamCxActive.inc();
-    socket[kStreams] = [];
+    const conn = new DownstreamConnection(rt.clock);
+    socket[kConnection] = conn;
     socket.once('close', () => {
       listenerStats.downstreamCxActive.dec();
       rt.stats.downstreamCxActive.dec();
-      // Node emits no 'close' for pipelined responses still queued behind the active one.
-      // A copy: each onClose() splices itself out of the tracked list.
-      for (const s of socket[kStreams]!.slice()) s.onClose();
+      conn.close();
     });
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) =>
@@ -111,14 +110,13 @@ function onRequest(rt: HcmRuntime, req: IncomingMessage, res: StreamResponse, dr
   rt.stats.downstreamRqActive.inc();
   if (drain.draining) res.shouldKeepAlive = false;
   const headers = new HeaderMap(req.rawHeaders);
-  const stream = new ActiveStream(rt, req, res, headers, start);
-  const open = (req.socket as TrackedSocket)[kStreams];
-  if (open !== undefined) {
-    open.push(stream);
-    stream.untrack = open;
-  }
+  const socket = req.socket as TrackedSocket;
+  // Sockets handed to the server without a 'connection' event get their state here.
+  const conn = (socket[kConnection] ??= new DownstreamConnection(rt.clock));
+  const stream = new ActiveStream(rt, req, res, headers, start, conn);
+  conn.streams.push(stream);
   res.attach(stream);
-  if (open !== undefined && open.length > 1) {
+  if (conn.streams.length > 1) {
     // Pipelined behind an unfinished request: like Envoy's HTTP/1 codec, serve one at a time, so a
     // later (possibly non-idempotent) request never reaches the upstream before an earlier one ends.
     stream.deferredStart = () => begin(rt, stream, req, headers);

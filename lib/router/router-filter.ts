@@ -2,6 +2,7 @@ import { ResponseFlag } from '../accesslog/response-flags.js';
 import type { Cluster, LoadBalancerContext } from '../cluster/types.js';
 import type { HttpConnectionManagerConfig, RouterFilterConfig } from '../config/model.js';
 import {
+  type DeadlineTarget,
   FilterStatus,
   type HttpFilter,
   type HttpFilterFactory,
@@ -45,12 +46,12 @@ export function createRouterFactory(deps: RouterDeps): HttpFilterFactory {
  * Per-stream router state. One upstream attempt for now; the retry state machine (resilience
  * issue) wraps `startAttempt` and re-picks a host on each try.
  */
-class RouterFilter implements HttpFilter {
+class RouterFilter implements HttpFilter, DeadlineTarget {
   private cluster: Cluster | null = null;
   private upstream: UpstreamRequest | null = null;
   private upstreamStartMs = 0;
   private upstreamDone = false;
-  private timer: NodeJS.Timeout | null = null;
+  private deadlineArmed = false;
   private responseMutations: CompiledHeaderMutations | null = null;
   private drain: (() => void) | null = null;
 
@@ -148,8 +149,8 @@ class RouterFilter implements HttpFilter {
     upstream.start({ method: stream.method, path: stream.path, headers: h.flat(), body });
     if (timeoutMs > 0) {
       // Envoy's route timeout runs from the end of the downstream request.
-      if (body === null || stream.requestComplete()) this.armTimeout(timeoutMs);
-      else body.once('end', () => this.armTimeout(timeoutMs));
+      if (body === null || stream.requestComplete()) this.armTimeout(this.upstreamStartMs, timeoutMs);
+      else body.once('end', () => this.armTimeout(deps.clock.now(), timeoutMs));
     }
   }
 
@@ -162,13 +163,15 @@ class RouterFilter implements HttpFilter {
     return Number.isInteger(ms) && ms >= 0 ? ms : route.timeoutMs;
   }
 
-  private armTimeout(ms: number): void {
-    if (this.upstreamDone || this.timer !== null) return;
-    this.timer = setTimeout(() => this.onTimeout(), ms);
+  private armTimeout(nowMs: number, ms: number): void {
+    if (this.upstreamDone || this.deadlineArmed) return;
+    this.deadlineArmed = true;
+    this.stream.armDeadline(nowMs + ms, this);
   }
 
-  private onTimeout(): void {
-    this.timer = null;
+  /** DeadlineTarget: the route timeout expired. */
+  onDeadline(): void {
+    this.deadlineArmed = false;
     const upstream = this.upstream;
     if (upstream === null || this.upstreamDone) return;
     this.endUpstream();
@@ -192,9 +195,9 @@ class RouterFilter implements HttpFilter {
 
   private endUpstream(): void {
     this.upstreamDone = true;
-    if (this.timer !== null) {
-      clearTimeout(this.timer);
-      this.timer = null;
+    if (this.deadlineArmed) {
+      this.deadlineArmed = false;
+      this.stream.clearDeadline();
     }
     this.cluster!.stats.upstreamRqActive.dec();
     this.stream.setBytesReceived(this.upstream!.bytesSent);

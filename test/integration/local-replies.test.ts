@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer, type Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import t from 'tap';
+import { Client, request } from 'undici';
 import { startBlackhole } from '../helpers/blackhole.js';
 import { readLogLines, tempLogPath } from '../helpers/files.js';
 import { get, simpleBootstrap, startProxy, staticCluster } from '../helpers/proxy.js';
@@ -230,4 +232,60 @@ t.test('stream_idle_timeout: 408 "stream timeout" (SI) before a response, reset 
     l.split('"')[2]?.trim().split(' ').slice(0, 2).join(' '),
   );
   t.same(flags, ['408 SI', '408 SI', '200 SI']);
+});
+
+t.test('route timeouts on one keep-alive connection: a shorter deadline after longer ones', async (t) => {
+  const up = await startUpstream('mixed', (req, res) => {
+    if (req.url?.startsWith('/hang')) return; // never answers
+    res.end('ok');
+  });
+  const routes = `
+              - { match: { prefix: /hang }, route: { cluster: backend, timeout: 0.2s } }
+              - { match: { prefix: / }, route: { cluster: backend, timeout: 30s } }`;
+  const proxy = await startProxy(simpleBootstrap({ routes }), { UPSTREAM: up.port });
+  const client = new Client(proxy.base, { pipelining: 1 });
+  t.teardown(async () => {
+    await client.close();
+    await proxy.stop();
+    await up.close();
+  });
+  // Fast requests leave the connection's timer armed for their 30 s deadlines.
+  for (let i = 0; i < 5; i++) {
+    const r = await client.request({ path: '/fast', method: 'GET' });
+    t.equal(r.statusCode, 200);
+    await r.body.text();
+  }
+  const started = Date.now();
+  const r = await client.request({ path: '/hang', method: 'GET', headersTimeout: 10_000 });
+  t.equal(r.statusCode, 504, 'the 0.2 s deadline fired although a 30 s one was armed first');
+  t.equal(await r.body.text(), 'upstream request timeout');
+  t.ok(Date.now() - started < 5_000, 'well before the longer deadline');
+  const again = await client.request({ path: '/fast', method: 'GET' });
+  t.equal(again.statusCode, 200, 'the connection still serves');
+  await again.body.text();
+});
+
+t.test('route timeout counts from the end of the request body', async (t) => {
+  const up = await startUpstream('hang', () => {}); // reads the body, never answers
+  const routes = '              - { match: { prefix: / }, route: { cluster: backend, timeout: 0.2s } }';
+  const proxy = await startProxy(simpleBootstrap({ routes }), { UPSTREAM: up.port });
+  t.teardown(async () => {
+    await proxy.stop();
+    await up.close();
+  });
+  const body = new PassThrough();
+  let uploadDone = 0;
+  const pending = request(`${proxy.base}/upload`, { method: 'POST', body, headersTimeout: 10_000 });
+  // 0.5 s of upload, longer than the route timeout: it must not fire while the body streams.
+  for (let i = 0; i < 5; i++) {
+    body.write('x'.repeat(1000));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  body.end();
+  uploadDone = Date.now();
+  const r = await pending;
+  t.equal(r.statusCode, 504);
+  await r.body.text();
+  t.ok(Date.now() - uploadDone >= 150, 'the deadline ran from the end of the upload');
+  t.equal(up.requests.at(-1)?.bodyLength, 5000, 'the whole body reached the upstream first');
 });
