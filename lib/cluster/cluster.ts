@@ -7,7 +7,8 @@ import { DnsRefresher, type DnsRound } from './dns-refresher.js';
 import type { DnsResolver } from './dns-resolver.js';
 import { HostImpl } from './host.js';
 import { createLoadBalancer, type LoadBalancerHooks } from './lb/index.js';
-import type { Cluster, Host, LoadBalancer, LoadBalancerContext } from './types.js';
+import { ResourceManager } from './resource-manager.js';
+import type { Cluster, Host, LoadBalancer, LoadBalancerContext, RoutingPriority } from './types.js';
 
 /** What one cluster needs from its manager. */
 export interface ClusterImplDeps {
@@ -39,6 +40,8 @@ export class ClusterImpl implements Cluster {
   private hostList: readonly HostImpl[] = [];
   private readonly closing = new Set<Promise<void>>();
   private closed = false;
+  private readonly defaultResources = new ResourceManager();
+  private readonly highResources = new ResourceManager();
 
   constructor(config: ClusterConfig, deps: ClusterImplDeps) {
     this.name = config.name;
@@ -78,6 +81,10 @@ export class ClusterImpl implements Cluster {
 
   hosts(): readonly Host[] {
     return this.hostList;
+  }
+
+  resources(priority: RoutingPriority): ResourceManager {
+    return priority === 'HIGH' ? this.highResources : this.defaultResources;
   }
 
   ready(): Promise<void> {

@@ -2,7 +2,14 @@ import type { Dispatcher, Pool } from 'undici';
 import type { HealthStatus } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
 import { buildConnector, Pool as UndiciPool } from '../upstream/undici-core.js';
-import { type Cluster, HealthFlag, type Host, type HostCounters } from './types.js';
+import {
+  type Cluster,
+  HealthFlag,
+  type Host,
+  type HostCounters,
+  NO_PASSIVE_HEALTH,
+  type PassiveHealthMonitor,
+} from './types.js';
 
 /** Any of these makes a host unusable; DegradedEdsHealth and the pending flags do not. */
 const UNUSABLE = HealthFlag.FailedActiveHc | HealthFlag.FailedOutlierCheck | HealthFlag.FailedEdsHealth;
@@ -75,6 +82,8 @@ export class HostImpl implements Host {
   healthFlags: number;
   readonly edsHealthStatus: HealthStatus;
   readonly counters: HostCounters = newCounters();
+  /** Replaced by the cluster's outlier detector when it has one. */
+  outlier: PassiveHealthMonitor = NO_PASSIVE_HEALTH;
   private readonly stats: ClusterStats;
   private readonly options: Pool.Options;
   private readonly logical: boolean;

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { ClusterConfig, HealthStatus } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
+import type { ResourceManager } from './resource-manager.js';
 
 /** Health flags as in Envoy's /clusters `health_flags` (bitmask; 0 = healthy). */
 export const HealthFlag = {
@@ -40,7 +41,39 @@ export interface Host {
   dispatcher(): Dispatcher;
   /** Counters for /clusters. */
   readonly counters: HostCounters;
+  /** Passive health (outlier detection): every upstream attempt reports its outcome here. */
+  readonly outlier: PassiveHealthMonitor;
 }
+
+/** Envoy's Outlier::Result: outcomes that are not an HTTP status from the upstream. */
+export const OutlierResult = {
+  /** TCP connect refused, reset or timed out. */
+  LocalOriginConnectFailed: 0,
+  /** Connected; with split_external_local_origin_errors this resets the local-origin streak. */
+  LocalOriginConnectSuccess: 1,
+  /** The router timed the request out (route timeout or per-try timeout). */
+  LocalOriginTimeout: 2,
+  /** The request completed without a local-origin error (final, counts as success). */
+  LocalOriginConnectSuccessFinal: 3,
+  /** The upstream reset the stream or broke the protocol after connecting. */
+  ExtOriginRequestFailed: 4,
+  ExtOriginRequestSuccess: 5,
+} as const;
+export type OutlierResult = (typeof OutlierResult)[keyof typeof OutlierResult];
+
+/** What the upstream request code tells a host's outlier detector (a no-op without one). */
+export interface PassiveHealthMonitor {
+  putHttpResponseCode(code: number): void;
+  putResult(result: OutlierResult): void;
+  /** An active health check passed: lift an outlier ejection at once (Envoy's default). */
+  uneject(): void;
+}
+
+export const NO_PASSIVE_HEALTH: PassiveHealthMonitor = {
+  putHttpResponseCode: () => {},
+  putResult: () => {},
+  uneject: () => {},
+};
 
 export interface HostCounters {
   activeRequests: number;
@@ -52,6 +85,8 @@ export interface HostCounters {
   cxActive: number;
   cxConnectFail: number;
 }
+
+export type RoutingPriority = 'DEFAULT' | 'HIGH';
 
 /** Per-pick input to a load balancer. */
 export interface LoadBalancerContext {
@@ -78,6 +113,8 @@ export interface Cluster {
   readonly stats: ClusterStats;
   chooseHost(ctx: LoadBalancerContext): Host | null;
   hosts(): readonly Host[];
+  /** Circuit breakers for a routing priority (route `priority`: DEFAULT or HIGH). */
+  resources(priority: RoutingPriority): ResourceManager;
   /** Resolves once the initial host set is known (DNS clusters wait for the first lookup). */
   ready(): Promise<void>;
   /** Closes pools and timers; in-flight requests are allowed to finish. */

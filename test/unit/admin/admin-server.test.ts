@@ -2,7 +2,8 @@ import { request } from 'node:http';
 import t from 'tap';
 import { startAdminServer } from '../../../lib/admin/admin-server.js';
 import type { AdminContext, ServerState } from '../../../lib/admin/types.js';
-import { type Cluster, HealthFlag, type Host } from '../../../lib/cluster/types.js';
+import { ResourceManager } from '../../../lib/cluster/resource-manager.js';
+import { type Cluster, HealthFlag, type Host, NO_PASSIVE_HEALTH } from '../../../lib/cluster/types.js';
 import type { Bootstrap, ClusterConfig } from '../../../lib/config/model.js';
 import { StatsRegistry } from '../../../lib/stats/registry.js';
 
@@ -25,6 +26,7 @@ function fakeHost(cluster: () => Cluster, address: string, port: number, flags: 
     dispatcher: () => {
       throw new Error('not used');
     },
+    outlier: NO_PASSIVE_HEALTH,
     counters: {
       activeRequests: 1,
       rqTotal: 10,
@@ -55,6 +57,7 @@ function fakeContext() {
     stats: stats.clusterStats('web'),
     chooseHost: () => null,
     hosts: () => hosts,
+    resources: () => new ResourceManager(),
     ready: async () => {},
     close: async () => {},
   };

@@ -1,5 +1,5 @@
 import type { Cluster, Host, HostCounters } from '../../../lib/cluster/types.js';
-import { HealthFlag } from '../../../lib/cluster/types.js';
+import { HealthFlag, NO_PASSIVE_HEALTH } from '../../../lib/cluster/types.js';
 import type { ClusterConfig, EndpointConfig, HealthStatus } from '../../../lib/config/model.js';
 // The real cells are plain numbers already; the fixtures read their `value` directly.
 import { Counter as FakeCounter, Gauge as FakeGauge } from '../../../lib/stats/cells.js';
@@ -101,6 +101,7 @@ export function fakeHost(
   const edsHealthStatus: HealthStatus = 'HEALTHY';
   const host: FakeHost = {
     cluster: undefined as unknown as Cluster,
+    outlier: NO_PASSIVE_HEALTH,
     address,
     port: 8080,
     authority: `${address}:8080`,
