@@ -152,6 +152,8 @@ export interface VirtualHostConfig {
   readonly retryPolicy: RetryPolicyConfig | null;
   readonly includeRequestAttemptCount: boolean;
   readonly includeAttemptCountInResponse: boolean;
+  /** `per_request_buffer_limit_bytes`; null = Skiff's default of 1 MiB (the listener buffer). */
+  readonly perRequestBufferLimitBytes: number | null;
 }
 
 export interface RouteConfig {
@@ -162,6 +164,8 @@ export interface RouteConfig {
   readonly headers: HeaderMutations;
   /** `decorator.operation` or null. */
   readonly decoratorOperation: string | null;
+  /** `per_request_buffer_limit_bytes` (retry body buffer); null = the virtual host's. */
+  readonly perRequestBufferLimitBytes: number | null;
 }
 
 export type PathMatchConfig =

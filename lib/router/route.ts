@@ -12,6 +12,7 @@ import { pathEnd } from './path-util.js';
 import { CompiledQueryMatcher } from './query-matcher.js';
 import { compileRe2, translateRe2Substitution } from './re2.js';
 import { buildLocation, type RedirectSpec, redirectSpec } from './redirect.js';
+import { type CompiledRetryPolicy, compileRetryPolicy } from './retry-policy.js';
 import type { RouteRequest } from './types.js';
 import type { CompiledVirtualHost } from './virtual-host.js';
 
@@ -85,6 +86,10 @@ export class CompiledRoute {
   readonly retryPolicy: RetryPolicyConfig | null;
   /** The retry policy's `retriable_headers`, compiled (match response headers). */
   readonly retriableHeaders: readonly CompiledHeaderMatcher[];
+  /** The retry policy ready for decisions; null when the route has none. */
+  readonly retry: CompiledRetryPolicy | null;
+  /** Body bytes kept for retries (`per_request_buffer_limit_bytes`, route then virtual host). */
+  readonly bufferLimitBytes: number;
   readonly hostRewriteLiteral: string | null;
   readonly autoHostRewrite: boolean;
   /** Forward: status when the picked cluster does not exist (503, 404 or 500). */
@@ -147,6 +152,8 @@ export class CompiledRoute {
         (h, i) => new CompiledHeaderMatcher(h, `${w}.retry_policy.retriable_headers[${i}]`),
       ),
     );
+    this.retry = compileRetryPolicy(this.retryPolicy, this.retriableHeaders);
+    this.bufferLimitBytes = cfg.perRequestBufferLimitBytes ?? vhost.perRequestBufferLimitBytes;
     this.hostRewriteLiteral = fwd === null || fwd.hostRewriteLiteral === '' ? null : fwd.hostRewriteLiteral;
     this.autoHostRewrite = fwd?.autoHostRewrite ?? false;
     this.clusterNotFoundResponseCode = fwd?.clusterNotFoundResponseCode ?? 503;

@@ -1,5 +1,6 @@
+import type { Readable } from 'node:stream';
 import { ResponseFlag } from '../accesslog/response-flags.js';
-import type { Cluster, LoadBalancerContext } from '../cluster/types.js';
+import type { Cluster, Host, LoadBalancerContext } from '../cluster/types.js';
 import type { HttpConnectionManagerConfig, RouterFilterConfig } from '../config/model.js';
 import {
   type DeadlineTarget,
@@ -14,7 +15,17 @@ import type { HttpConnectionManagerStats } from '../stats/types.js';
 import { type UpstreamFailure, upstreamFailureBody } from '../upstream/upstream-errors.js';
 import { UpstreamRequest } from '../upstream/upstream-request.js';
 import type { Clock } from '../util/clock.js';
+import type { Random } from '../util/random.js';
 import type { CompiledHeaderMutations } from './header-mutations.js';
+import { RequestBodyBuffer } from './request-body-buffer.js';
+import {
+  backOffMs,
+  type CompiledRetryPolicy,
+  requestRetryPolicy,
+  retriableReset,
+  retriableResponse,
+  retriesPerTryTimeout,
+} from './retry-policy.js';
 import type { CompiledRoute, RouteTable } from './route-table.js';
 
 /** Cluster lookup the router needs (the ClusterManager implements it). */
@@ -29,6 +40,8 @@ export interface RouterDeps {
   readonly config: RouterFilterConfig;
   readonly hcm: HttpConnectionManagerConfig;
   readonly hcmStats: HttpConnectionManagerStats;
+  /** Retry back-off jitter. */
+  readonly random: Random;
 }
 
 const NO_LB_CONTEXT: LoadBalancerContext = { hash: null, excluded: null };
@@ -42,18 +55,52 @@ export function createRouterFactory(deps: RouterDeps): HttpFilterFactory {
   return { name: 'envoy.filters.http.router', create: (stream) => new RouterFilter(deps, stream) };
 }
 
+/** Why the stream's deadline fired; the router keeps several behind its one deadline slot. */
+enum Due {
+  None = 0,
+  Global = 1,
+  PerTry = 2,
+  PerTryIdle = 3,
+}
+
 /**
- * Per-stream router state. One upstream attempt for now; the retry state machine (resilience
- * issue) wraps `startAttempt` and re-picks a host on each try.
+ * Per-stream router state: picks the route's cluster and host, runs upstream attempts, retries
+ * them per the route's retry policy (Envoy's RetryState), and sends the response back. Without a
+ * retry policy a request costs one attempt object and no timers.
  */
 class RouterFilter implements HttpFilter, DeadlineTarget {
+  private route: CompiledRoute | null = null;
   private cluster: Cluster | null = null;
   private upstream: UpstreamRequest | null = null;
-  private upstreamStartMs = 0;
+  private attemptStartMs = 0;
+  private firstAttemptStartMs = 0;
+  /** The router is finished with upstream work (response complete, failed, or timed out). */
   private upstreamDone = false;
-  private deadlineArmed = false;
+  /** The current attempt has ended (its stats are charged). */
+  private attemptDone = true;
   private responseMutations: CompiledHeaderMutations | null = null;
   private drain: (() => void) | null = null;
+
+  // Deadlines (monotonic ms; Infinity = none), enforced through the stream's one slot.
+  private globalDeadlineMs = Infinity;
+  private perTryDeadlineMs = Infinity;
+  private perTryTimeoutMs = 0;
+  private perTryIdleMs = 0;
+  private lastUpstreamActivityMs = 0;
+  private armedMs = Infinity;
+
+  // Retries: all null/zero for requests without a policy.
+  private policy: CompiledRetryPolicy | null = null;
+  private retriesLeft = 0;
+  private attempts = 0;
+  private retried = false;
+  private triedHosts: Set<Host> | null = null;
+  private body: RequestBodyBuffer | null = null;
+  private rawBody: Readable | null = null;
+  private backOffTimer: NodeJS.Timeout | null = null;
+  private holdsRetryResource = false;
+  /** What to answer if a scheduled retry cannot happen after all. */
+  private pendingFailure: UpstreamFailure | null = null;
 
   constructor(
     private readonly deps: RouterDeps,
@@ -92,6 +139,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
 
   private forward(route: CompiledRoute): void {
     const { deps, stream } = this;
+    this.route = route;
     const pick = route.pickCluster(stream);
     const cluster = pick === null ? undefined : deps.clusters.get(pick.name);
     this.responseMutations = route.responseMutations(pick?.weighted ?? null);
@@ -108,17 +156,9 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     this.cluster = cluster;
     const host = cluster.chooseHost(NO_LB_CONTEXT);
     if (host === null) {
-      // chooseHost already counted upstream_cx_none_healthy.
-      stream.setUpstream(cluster.name, null);
-      stream.sendLocalReply(
-        503,
-        'no healthy upstream',
-        ResponseFlag.NoHealthyUpstream,
-        'no_healthy_upstream',
-      );
+      this.noHealthyUpstream(cluster);
       return;
     }
-    stream.setUpstream(cluster.name, host.authority);
     if (route.idleTimeoutMs !== null) stream.setIdleTimeout(route.idleTimeoutMs);
 
     const h = stream.requestHeaders;
@@ -134,23 +174,43 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     else if (route.autoHostRewrite) h.set('host', host.hostname !== '' ? host.hostname : host.authority);
 
     const timeoutMs = this.timeoutFor(route, h);
-    if (timeoutMs > 0 && !deps.config.suppressEnvoyHeaders) {
+    const policy = requestRetryPolicy(route.retry, h);
+    this.policy = policy;
+    let expectedMs = timeoutMs;
+    if (policy !== null) {
+      this.retriesLeft = policy.numRetries;
+      // A per-try timeout at or above a (non-zero) global one is ignored, as in Envoy.
+      const perTry = policy.perTryTimeoutMs;
+      if (perTry > 0 && (timeoutMs === 0 || perTry < timeoutMs)) {
+        this.perTryTimeoutMs = perTry;
+        expectedMs = perTry;
+      }
+      this.perTryIdleMs = policy.perTryIdleTimeoutMs;
+      if (policy.previousHosts) this.triedHosts = new Set();
+    }
+    if (expectedMs > 0 && !deps.config.suppressEnvoyHeaders) {
       // The route's own value is stringified once at compile time; only overrides format here.
-      const text = timeoutMs === route.timeoutMs ? route.timeoutMsText : String(timeoutMs);
-      h.set('x-envoy-expected-rq-timeout-ms', text);
+      h.set(
+        'x-envoy-expected-rq-timeout-ms',
+        expectedMs === route.timeoutMs ? route.timeoutMsText : String(expectedMs),
+      );
     }
 
-    const upstream = new UpstreamRequest(host, this);
-    this.upstream = upstream;
-    this.upstreamStartMs = deps.clock.now();
-    cluster.stats.upstreamRqTotal.inc();
-    cluster.stats.upstreamRqActive.inc();
     const body = stream.requestBody();
-    upstream.start({ method: stream.method, path: stream.path, headers: h.flat(), body });
-    if (timeoutMs > 0) {
-      // Envoy's route timeout runs from the end of the downstream request.
-      if (body === null || stream.requestComplete()) this.armTimeout(this.upstreamStartMs, timeoutMs);
-      else body.once('end', () => this.armTimeout(deps.clock.now(), timeoutMs));
+    if (body !== null && policy !== null) {
+      const buffer = new RequestBodyBuffer(body, route.bufferLimitBytes);
+      buffer.onAbandoned = () => this.onBodyAbandoned();
+      this.body = buffer;
+    } else {
+      this.rawBody = body;
+    }
+    this.firstAttemptStartMs = deps.clock.now();
+    this.startAttempt(host, this.firstAttemptStartMs);
+    if (timeoutMs > 0 || this.perTryTimeoutMs > 0) {
+      // Envoy's route and per-try timeouts run from the end of the downstream request.
+      if (body === null || stream.requestComplete())
+        this.onRequestComplete(this.firstAttemptStartMs, timeoutMs);
+      else body.once('end', () => this.onRequestComplete(deps.clock.now(), timeoutMs));
     }
   }
 
@@ -163,55 +223,266 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     return Number.isInteger(ms) && ms >= 0 ? ms : route.timeoutMs;
   }
 
-  private armTimeout(nowMs: number, ms: number): void {
-    if (this.upstreamDone || this.deadlineArmed) return;
-    this.deadlineArmed = true;
-    this.stream.armDeadline(nowMs + ms, this);
+  private onRequestComplete(nowMs: number, timeoutMs: number): void {
+    if (this.upstreamDone) return;
+    if (timeoutMs > 0) this.globalDeadlineMs = nowMs + timeoutMs;
+    if (this.perTryTimeoutMs > 0 && !this.attemptDone && !this.stream.responseStarted) {
+      this.perTryDeadlineMs = nowMs + this.perTryTimeoutMs;
+    }
+    this.rearm();
   }
 
-  /** DeadlineTarget: the route timeout expired. */
+  // ─── attempts ─────────────────────────────────────────────────────────────────────────
+  private startAttempt(host: Host, nowMs: number): void {
+    const { stream } = this;
+    const cluster = this.cluster!;
+    this.attempts++;
+    this.triedHosts?.add(host);
+    stream.setUpstream(cluster.name, host.authority);
+    const h = stream.requestHeaders;
+    if (this.route!.virtualHost.includeRequestAttemptCount)
+      h.set('x-envoy-attempt-count', String(this.attempts));
+    const upstream = new UpstreamRequest(host, this);
+    this.upstream = upstream;
+    this.attemptDone = false;
+    this.attemptStartMs = nowMs;
+    this.lastUpstreamActivityMs = nowMs;
+    cluster.stats.upstreamRqTotal.inc();
+    cluster.stats.upstreamRqActive.inc();
+    const body = this.body !== null ? this.body.attemptBody() : this.rawBody;
+    upstream.start({ method: stream.method, path: stream.path, headers: h.flat(), body });
+    if (this.attempts > 1) {
+      // Per-try deadlines restart with each retry (the first one starts at request end).
+      if (this.perTryTimeoutMs > 0 && (stream.requestBody() === null || stream.requestComplete())) {
+        this.perTryDeadlineMs = nowMs + this.perTryTimeoutMs;
+      }
+      this.rearm();
+    } else if (this.perTryIdleMs > 0) {
+      this.rearm();
+    }
+  }
+
+  /** Charges the current attempt's end (its stats and byte count). */
+  private endAttempt(): void {
+    if (this.attemptDone) return;
+    this.attemptDone = true;
+    this.perTryDeadlineMs = Infinity;
+    this.cluster!.stats.upstreamRqActive.dec();
+    this.stream.setBytesReceived(this.upstream!.bytesSent);
+  }
+
+  /** Ends all upstream work: no more attempts, deadlines or retries. */
+  private endUpstream(): void {
+    this.endAttempt();
+    this.upstreamDone = true;
+    this.globalDeadlineMs = Infinity;
+    this.cancelBackOff();
+    if (this.armedMs !== Infinity) {
+      this.armedMs = Infinity;
+      this.stream.clearDeadline();
+    }
+  }
+
+  /** Points the stream's one deadline slot at the earliest of ours. */
+  private rearm(): void {
+    let at = this.globalDeadlineMs;
+    if (this.perTryDeadlineMs < at) at = this.perTryDeadlineMs;
+    if (this.perTryIdleMs > 0 && !this.attemptDone) {
+      const idleAt = this.lastUpstreamActivityMs + this.perTryIdleMs;
+      if (idleAt < at) at = idleAt;
+    }
+    if (at === this.armedMs) return;
+    this.armedMs = at;
+    if (at === Infinity) this.stream.clearDeadline();
+    else this.stream.armDeadline(at, this);
+  }
+
+  /** DeadlineTarget: the earliest deadline passed (or the per-try idle one moved on). */
   onDeadline(): void {
-    this.deadlineArmed = false;
+    this.armedMs = Infinity;
+    if (this.upstreamDone) return;
+    const now = this.deps.clock.now();
+    const due = this.dueAt(now);
+    if (due === Due.None) {
+      this.rearm();
+      return;
+    }
+    if (due === Due.Global) this.onGlobalTimeout();
+    else this.onPerTryTimeout(due === Due.PerTryIdle);
+  }
+
+  private dueAt(now: number): Due {
+    if (this.globalDeadlineMs <= now) return Due.Global;
+    if (this.attemptDone) return Due.None;
+    if (this.perTryDeadlineMs <= now) return Due.PerTry;
+    if (this.perTryIdleMs > 0 && this.lastUpstreamActivityMs + this.perTryIdleMs <= now)
+      return Due.PerTryIdle;
+    return Due.None;
+  }
+
+  private onGlobalTimeout(): void {
     const upstream = this.upstream;
-    if (upstream === null || this.upstreamDone) return;
+    const cluster = this.cluster!;
+    const attemptRunning = !this.attemptDone;
     this.endUpstream();
+    cluster.stats.upstreamRqTimeout.inc();
+    if (attemptRunning && upstream !== null) {
+      upstream.host.counters.rqTimeout++;
+      upstream.abort(new UpstreamTimeoutError('upstream request timeout'));
+    }
+    this.timeoutReply('upstream_response_timeout');
+  }
+
+  private onPerTryTimeout(idle: boolean): void {
+    const upstream = this.upstream!;
+    const stats = this.cluster!.stats;
+    (idle ? stats.upstreamRqPerTryIdleTimeout : stats.upstreamRqPerTryTimeout).inc();
     upstream.host.counters.rqTimeout++;
-    this.cluster!.stats.upstreamRqTimeout.inc();
-    upstream.abort(new UpstreamTimeoutError('upstream request timeout'));
+    this.endAttempt();
+    upstream.abort(new UpstreamTimeoutError('upstream per-try timeout'));
+    const details = idle ? 'upstream_per_try_idle_timeout' : 'upstream_per_try_timeout';
+    if (!this.stream.responseStarted && retriesPerTryTimeout(this.policy!) && this.scheduleRetry(null))
+      return;
+    this.endUpstream();
+    this.timeoutReply(details);
+  }
+
+  /** 504 `upstream request timeout` (UT), or a reset once the response has started. */
+  private timeoutReply(details: string): void {
     const stream = this.stream;
     stream.setResponseFlag(ResponseFlag.UpstreamRequestTimeout);
     if (stream.responseStarted) {
-      stream.resetStream(ResponseFlag.UpstreamRequestTimeout, 'upstream_response_timeout');
+      stream.resetStream(ResponseFlag.UpstreamRequestTimeout, details);
       return;
     }
     this.cluster!.stats.recordResponse(504);
-    stream.sendLocalReply(
-      504,
-      'upstream request timeout',
-      ResponseFlag.UpstreamRequestTimeout,
-      'upstream_response_timeout',
-    );
+    stream.sendLocalReply(504, 'upstream request timeout', ResponseFlag.UpstreamRequestTimeout, details);
   }
 
-  private endUpstream(): void {
-    this.upstreamDone = true;
-    if (this.deadlineArmed) {
-      this.deadlineArmed = false;
-      this.stream.clearDeadline();
+  // ─── retries ──────────────────────────────────────────────────────────────────────────
+  /**
+   * Envoy's shouldRetry: spends one retry, checks the retry circuit breaker, then arms the
+   * jittered back-off. False when no retry happens (the caller answers with what it has).
+   */
+  private scheduleRetry(failure: UpstreamFailure | null): boolean {
+    const stats = this.cluster!.stats;
+    if (this.body !== null && !this.body.replayable) return false;
+    if (this.retriesLeft === 0) {
+      stats.upstreamRqRetryLimitExceeded.inc();
+      this.stream.setResponseFlag(ResponseFlag.UpstreamRetryLimitExceeded);
+      return false;
     }
-    this.cluster!.stats.upstreamRqActive.dec();
-    this.stream.setBytesReceived(this.upstream!.bytesSent);
+    this.retriesLeft--;
+    const retries = this.cluster!.resources('DEFAULT').retries;
+    if (!retries.canCreate()) {
+      stats.upstreamRqRetryOverflow.inc();
+      this.stream.setResponseFlag(ResponseFlag.UpstreamOverflow);
+      return false;
+    }
+    retries.inc();
+    this.holdsRetryResource = true;
+    stats.upstreamRqRetry.inc();
+    this.retried = true;
+    this.pendingFailure = failure;
+    const delay = backOffMs(this.policy!, this.attempts, this.deps.random);
+    this.backOffTimer = setTimeout(() => this.retryNow(), delay);
+    return true;
+  }
+
+  private retryNow(): void {
+    this.backOffTimer = null;
+    this.releaseRetryResource();
+    if (this.upstreamDone) return;
+    const cluster = this.cluster!;
+    const host = this.pickRetryHost(cluster);
+    if (host === null) {
+      this.endUpstream();
+      this.noHealthyUpstream(cluster);
+      return;
+    }
+    this.pendingFailure = null;
+    this.startAttempt(host, this.deps.clock.now());
+  }
+
+  /** previous_hosts: avoid hosts already tried, re-picking up to host_selection_retry_max_attempts. */
+  private pickRetryHost(cluster: Cluster): Host | null {
+    const tried = this.triedHosts;
+    if (tried === null) return cluster.chooseHost(NO_LB_CONTEXT);
+    const ctx: LoadBalancerContext = { hash: null, excluded: tried };
+    let host = cluster.chooseHost(ctx);
+    for (let i = 0; host !== null && tried.has(host) && i < this.policy!.hostSelectionMaxAttempts; i++) {
+      host = cluster.chooseHost(ctx);
+    }
+    return host;
+  }
+
+  private cancelBackOff(): void {
+    if (this.backOffTimer !== null) {
+      clearTimeout(this.backOffTimer);
+      this.backOffTimer = null;
+    }
+    this.releaseRetryResource();
+  }
+
+  private releaseRetryResource(): void {
+    if (this.holdsRetryResource) {
+      this.holdsRetryResource = false;
+      this.cluster!.resources('DEFAULT').retries.dec();
+    }
+  }
+
+  /** The body outgrew the retry buffer: no retry can replay it any more. */
+  private onBodyAbandoned(): void {
+    this.cluster?.stats.retryOrShadowAbandoned.inc();
+    if (this.backOffTimer === null || this.upstreamDone) return;
+    // A retry was waiting for its back-off; answer with what the last attempt gave us.
+    this.endUpstream();
+    const f = this.pendingFailure;
+    if (f !== null) this.failureReply(f);
+    else this.timeoutReply('upstream_per_try_timeout');
+  }
+
+  private noHealthyUpstream(cluster: Cluster): void {
+    // chooseHost already counted upstream_cx_none_healthy.
+    this.stream.setUpstream(cluster.name, null);
+    this.stream.sendLocalReply(
+      503,
+      'no healthy upstream',
+      ResponseFlag.NoHealthyUpstream,
+      'no_healthy_upstream',
+    );
   }
 
   // ─── UpstreamCallbacks ────────────────────────────────────────────────────────────────
   onUpstreamHeaders(statusCode: number, raw: Buffer[]): boolean {
     const { deps, stream } = this;
     const now = deps.clock.now();
-    stream.markUpstreamResponse(now);
+    const cluster = this.cluster!;
     const h = responseHeadersFromRaw(raw);
-    if (!deps.config.suppressEnvoyHeaders) {
-      h.set('x-envoy-upstream-service-time', String(Math.round(now - this.upstreamStartMs)));
+    const policy = this.policy;
+    if (policy !== null) {
+      if (retriableResponse(policy, statusCode, h)) {
+        if (this.scheduleRetry(null)) {
+          // Envoy charges the discarded response and resets the attempt.
+          cluster.stats.recordResponse(statusCode);
+          const upstream = this.upstream!;
+          this.endAttempt();
+          upstream.abort(new Error('retrying'));
+          return false;
+        }
+        // No retry after all (limit, breaker, body not replayable): this response goes downstream.
+      } else if (this.retried) {
+        cluster.stats.upstreamRqRetrySuccess.inc();
+      }
     }
+    this.lastUpstreamActivityMs = now;
+    this.perTryDeadlineMs = Infinity;
+    stream.markUpstreamResponse(now);
+    if (!deps.config.suppressEnvoyHeaders) {
+      h.set('x-envoy-upstream-service-time', String(Math.round(now - this.attemptStartMs)));
+    }
+    if (this.route!.virtualHost.includeAttemptCountInResponse)
+      h.set('x-envoy-attempt-count', String(this.attempts));
     const via = deps.hcm.via;
     if (via !== '') {
       const prior = h.get('via');
@@ -221,14 +492,15 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     if (serverMode === 'OVERWRITE' || (serverMode === 'APPEND_IF_ABSENT' && !h.has('server'))) {
       h.set('server', deps.hcm.serverName);
     }
-    this.cluster!.stats.recordResponse(statusCode);
+    cluster.stats.recordResponse(statusCode);
     stream.setResponseCodeDetails('via_upstream');
     try {
       stream.encodeHeaders(statusCode, h, false);
     } catch {
       // Node refused a header the upstream sent (e.g. an invalid value): Envoy answers 502 UPE.
+      const upstream = this.upstream;
       this.endUpstream();
-      this.upstream?.abort(new Error('invalid upstream response headers'));
+      upstream?.abort(new Error('invalid upstream response headers'));
       stream.sendLocalReply(
         502,
         'upstream connect error or disconnect/reset before headers. reset reason: protocol error',
@@ -242,10 +514,12 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
 
   onRequestProgress(): void {
     this.stream.touch();
+    if (this.perTryIdleMs > 0) this.lastUpstreamActivityMs = this.deps.clock.now();
   }
 
   onUpstreamData(chunk: Buffer): boolean {
     this.stream.touch();
+    if (this.perTryIdleMs > 0) this.lastUpstreamActivityMs = this.deps.clock.now();
     if (this.stream.encodeData(chunk)) return true;
     if (this.drain === null) {
       this.drain = () => this.upstream?.resume();
@@ -257,19 +531,35 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   onUpstreamComplete(): void {
     if (this.upstreamDone) return;
     this.endUpstream();
-    this.cluster!.stats.upstreamRqTime.observe(this.deps.clock.now() - this.upstreamStartMs);
+    this.cluster!.stats.upstreamRqTime.observe(this.deps.clock.now() - this.attemptStartMs);
     this.stream.encodeComplete();
   }
 
   onUpstreamFailure(f: UpstreamFailure): void {
-    if (this.upstreamDone) return;
-    this.endUpstream();
+    if (this.upstreamDone || this.attemptDone) return;
+    const upstream = this.upstream!;
+    this.endAttempt();
     const { stream } = this;
     const stats = this.cluster!.stats;
     stream.setUpstreamFailureReason(f.transportFailureReason);
     if (f.flag === ResponseFlag.UpstreamConnectionTermination)
       stats.upstreamCxDestroyRemoteWithActiveRq.inc();
-    if (!f.connectFailure) stats.upstreamRqRxReset.inc();
+    if (!f.connectFailure && f.reason !== 'overflow') stats.upstreamRqRxReset.inc();
+    const policy = this.policy;
+    if (
+      policy !== null &&
+      !stream.responseStarted &&
+      retriableReset(policy, f.reason, f.connectFailure, upstream.requestStarted) &&
+      this.scheduleRetry(f)
+    ) {
+      return;
+    }
+    this.endUpstream();
+    this.failureReply(f);
+  }
+
+  private failureReply(f: UpstreamFailure): void {
+    const { stream } = this;
     const details = `upstream_reset_${stream.responseStarted ? 'after' : 'before'}_response_started{${f.reason.replaceAll(' ', '_')}}`;
     if (stream.responseStarted) {
       stream.resetStream(f.flag, details);
@@ -278,8 +568,9 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     // Envoy answers upstream protocol errors with 502 (since 1.18), every other reset with 503.
     const status = f.reason === 'protocol error' ? 502 : 503;
     // Envoy charges the local reply's code to the cluster (chargeUpstreamAbort).
-    stats.recordResponse(status);
-    stream.sendLocalReply(status, upstreamFailureBody(f), f.flag, details);
+    this.cluster!.stats.recordResponse(status);
+    const extra = f.reason === 'overflow' ? OVERLOADED : undefined;
+    stream.sendLocalReply(status, upstreamFailureBody(f), f.flag, details, extra);
   }
 
   // ─── HttpFilter ───────────────────────────────────────────────────────────────────────
@@ -288,11 +579,17 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   }
 
   onDestroy(): void {
-    if (this.upstream !== null && !this.upstreamDone) {
+    const running = !this.upstreamDone && !this.attemptDone;
+    const upstream = this.upstream;
+    this.cancelBackOff();
+    if (!this.upstreamDone) this.endUpstream();
+    if (running && upstream !== null) {
       // The downstream went away (or was reset) first: cancel the upstream so it is not reused.
-      this.endUpstream();
       this.cluster!.stats.upstreamRqTxReset.inc();
-      this.upstream.abort(new Error('downstream closed'));
+      upstream.abort(new Error('downstream closed'));
     }
   }
 }
+
+/** Circuit-breaker overflow replies tell the client the request was shed. */
+const OVERLOADED: readonly string[] = ['x-envoy-overloaded', 'true'];

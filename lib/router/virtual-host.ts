@@ -5,6 +5,9 @@ import { pathEnd } from './path-util.js';
 import { CompiledRoute } from './route.js';
 import type { RouteRequest } from './types.js';
 
+/** Envoy buffers a retried request's body up to the listener's connection buffer (1 MiB default). */
+const DEFAULT_REQUEST_BUFFER_LIMIT = 1_048_576;
+
 /** A virtual host: its routes in config order (first match wins) and host-wide settings. */
 export class CompiledVirtualHost {
   readonly name: string;
@@ -14,6 +17,8 @@ export class CompiledVirtualHost {
   readonly retryPolicy: VirtualHostConfig['retryPolicy'];
   readonly includeRequestAttemptCount: boolean;
   readonly includeAttemptCountInResponse: boolean;
+  /** Retry body buffer limit for routes that set none. */
+  readonly perRequestBufferLimitBytes: number;
 
   constructor(
     cfg: VirtualHostConfig,
@@ -24,6 +29,7 @@ export class CompiledVirtualHost {
     this.retryPolicy = cfg.retryPolicy;
     this.includeRequestAttemptCount = cfg.includeRequestAttemptCount;
     this.includeAttemptCountInResponse = cfg.includeAttemptCountInResponse;
+    this.perRequestBufferLimitBytes = cfg.perRequestBufferLimitBytes ?? DEFAULT_REQUEST_BUFFER_LIMIT;
     this.routes = Object.freeze(
       cfg.routes.map(
         (r, i) =>

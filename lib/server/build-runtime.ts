@@ -34,6 +34,7 @@ export function buildHcmRuntime(cfg: HttpConnectionManagerConfig, deps: RuntimeD
             config: f,
             hcm: cfg,
             hcmStats: stats,
+            random: deps.random,
           }),
         );
         break;

@@ -22,6 +22,25 @@ export const CLUSTER = {
     'Requests that overflowed a circuit breaker (pending or requests) and failed',
   ),
   upstreamRqTimeout: c('upstream_rq_timeout', 'Requests that timed out waiting for a response'),
+  upstreamRqPerTryTimeout: c('upstream_rq_per_try_timeout', 'Attempts that hit the per-try timeout'),
+  upstreamRqPerTryIdleTimeout: c(
+    'upstream_rq_per_try_idle_timeout',
+    'Attempts that hit the per-try idle timeout',
+  ),
+  upstreamRqRetry: c('upstream_rq_retry', 'Retries scheduled'),
+  upstreamRqRetrySuccess: c('upstream_rq_retry_success', 'Retried requests that then got a final response'),
+  upstreamRqRetryOverflow: c(
+    'upstream_rq_retry_overflow',
+    'Retries skipped because the retry circuit breaker or budget was full',
+  ),
+  upstreamRqRetryLimitExceeded: c(
+    'upstream_rq_retry_limit_exceeded',
+    'Requests that wanted another retry after num_retries were spent',
+  ),
+  retryOrShadowAbandoned: c(
+    'retry_or_shadow_abandoned',
+    'Requests whose body outgrew the retry buffer, so they could no longer be retried',
+  ),
   upstreamRqRxReset: c('upstream_rq_rx_reset', 'Requests reset by the upstream'),
   upstreamRqTxReset: c('upstream_rq_tx_reset', 'Requests reset locally'),
   upstreamRqCancelled: c('upstream_rq_cancelled', 'Requests cancelled before a connection was obtained'),
@@ -71,6 +90,13 @@ export class BoundClusterStats implements ClusterStats {
   readonly upstreamRqActive: Gauge;
   readonly upstreamRqPendingOverflow: Counter;
   readonly upstreamRqTimeout: Counter;
+  readonly upstreamRqPerTryTimeout: Counter;
+  readonly upstreamRqPerTryIdleTimeout: Counter;
+  readonly upstreamRqRetry: Counter;
+  readonly upstreamRqRetrySuccess: Counter;
+  readonly upstreamRqRetryOverflow: Counter;
+  readonly upstreamRqRetryLimitExceeded: Counter;
+  readonly retryOrShadowAbandoned: Counter;
   readonly upstreamRqRxReset: Counter;
   readonly upstreamRqTxReset: Counter;
   readonly upstreamRqCancelled: Counter;
@@ -92,6 +118,13 @@ export class BoundClusterStats implements ClusterStats {
     this.upstreamRqActive = f.gauge(CLUSTER.upstreamRqActive, v);
     this.upstreamRqPendingOverflow = f.counter(CLUSTER.upstreamRqPendingOverflow, v);
     this.upstreamRqTimeout = f.counter(CLUSTER.upstreamRqTimeout, v);
+    this.upstreamRqPerTryTimeout = f.counter(CLUSTER.upstreamRqPerTryTimeout, v);
+    this.upstreamRqPerTryIdleTimeout = f.counter(CLUSTER.upstreamRqPerTryIdleTimeout, v);
+    this.upstreamRqRetry = f.counter(CLUSTER.upstreamRqRetry, v);
+    this.upstreamRqRetrySuccess = f.counter(CLUSTER.upstreamRqRetrySuccess, v);
+    this.upstreamRqRetryOverflow = f.counter(CLUSTER.upstreamRqRetryOverflow, v);
+    this.upstreamRqRetryLimitExceeded = f.counter(CLUSTER.upstreamRqRetryLimitExceeded, v);
+    this.retryOrShadowAbandoned = f.counter(CLUSTER.retryOrShadowAbandoned, v);
     this.upstreamRqRxReset = f.counter(CLUSTER.upstreamRqRxReset, v);
     this.upstreamRqTxReset = f.counter(CLUSTER.upstreamRqTxReset, v);
     this.upstreamRqCancelled = f.counter(CLUSTER.upstreamRqCancelled, v);

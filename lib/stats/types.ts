@@ -22,6 +22,13 @@ export interface ClusterStats {
   readonly upstreamRqActive: GaugeCell;
   readonly upstreamRqPendingOverflow: CounterCell;
   readonly upstreamRqTimeout: CounterCell;
+  readonly upstreamRqPerTryTimeout: CounterCell;
+  readonly upstreamRqPerTryIdleTimeout: CounterCell;
+  readonly upstreamRqRetry: CounterCell;
+  readonly upstreamRqRetrySuccess: CounterCell;
+  readonly upstreamRqRetryOverflow: CounterCell;
+  readonly upstreamRqRetryLimitExceeded: CounterCell;
+  readonly retryOrShadowAbandoned: CounterCell;
   readonly upstreamRqRxReset: CounterCell;
   readonly upstreamRqTxReset: CounterCell;
   readonly upstreamRqCancelled: CounterCell;

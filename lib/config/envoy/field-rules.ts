@@ -198,7 +198,7 @@ export const ROUTE_CONFIGURATION_RULES: FinishRules = {
 };
 
 export const VIRTUAL_HOST_RULES: FinishRules = {
-  ignored: ['virtual_clusters', 'metadata', 'per_request_buffer_limit_bytes'],
+  ignored: ['virtual_clusters', 'metadata'],
   unsupported: {
     matcher: '',
     require_tls: '',
@@ -213,7 +213,7 @@ export const VIRTUAL_HOST_RULES: FinishRules = {
 };
 
 export const ROUTE_RULES: FinishRules = {
-  ignored: ['metadata', 'stat_prefix', 'per_request_buffer_limit_bytes'],
+  ignored: ['metadata', 'stat_prefix'],
   unsupported: {
     filter_action: '',
     non_forwarding_action: '',

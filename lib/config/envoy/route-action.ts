@@ -19,7 +19,6 @@ import {
 } from './field-rules.js';
 import { readHeaderMutations } from './header-mutations.js';
 import { readRegexMatcher } from './matchers.js';
-import { warnNotEnforced } from './not-enforced.js';
 import { readRetryPolicy } from './retry-policy.js';
 
 /** A cluster named by a route, kept so the bootstrap can check it exists (`validate_clusters`). */
@@ -68,7 +67,6 @@ export function readForwardAction(r: FieldReader, refs: ClusterRef[]): ForwardRe
   const hostRewriteLiteral = r.string('host_rewrite_literal') ?? null;
   const autoHostRewrite = r.bool('auto_host_rewrite') ?? false;
   const timeoutMs = r.duration('timeout') ?? 15_000;
-  warnNotEnforced(r, 'retry_policy', 'the retries work of the resilience issue');
   const idleTimeoutMs = r.duration('idle_timeout') ?? null;
   const rp = r.object('retry_policy');
   const retryPolicy = rp === undefined ? null : readRetryPolicy(rp);

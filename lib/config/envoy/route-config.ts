@@ -2,7 +2,6 @@ import type { RouteConfig, RouteConfiguration, VirtualHostConfig } from '../mode
 import { addIssue, type FieldReader } from '../reader.js';
 import { ROUTE_CONFIGURATION_RULES, VIRTUAL_HOST_RULES } from './field-rules.js';
 import { readHeaderMutations } from './header-mutations.js';
-import { warnNotEnforced } from './not-enforced.js';
 import { readRetryPolicy } from './retry-policy.js';
 import { readRoute } from './route.js';
 import type { ClusterRef } from './route-action.js';
@@ -73,12 +72,11 @@ function readVirtualHost(
     routes.push(res);
   }
   const headers = readHeaderMutations(r);
-  warnNotEnforced(r, 'retry_policy', 'the retries work of the resilience issue');
-  warnNotEnforced(r, 'include_request_attempt_count', 'the retries work of the resilience issue');
   const rp = r.object('retry_policy');
   const retryPolicy = rp === undefined ? null : readRetryPolicy(rp);
   const includeRequestAttemptCount = r.bool('include_request_attempt_count') ?? false;
   const includeAttemptCountInResponse = r.bool('include_attempt_count_in_response') ?? false;
+  const perRequestBufferLimitBytes = r.int('per_request_buffer_limit_bytes', 0) ?? null;
   r.finish(VIRTUAL_HOST_RULES);
   if (name === '') return undefined;
   return {
@@ -89,6 +87,7 @@ function readVirtualHost(
     retryPolicy,
     includeRequestAttemptCount,
     includeAttemptCountInResponse,
+    perRequestBufferLimitBytes,
   };
 }
 

@@ -32,7 +32,8 @@ export function readRoute(r: FieldReader, refs: ClusterRef[], maxBodyBytes: numb
     decoratorOperation = d.requiredString('operation');
     d.finish(DECORATOR_RULES);
   }
+  const perRequestBufferLimitBytes = r.int('per_request_buffer_limit_bytes', 0) ?? null;
   r.finish(ROUTE_RULES);
   if (match === undefined || action === undefined) return undefined;
-  return { name, match, action, headers, decoratorOperation };
+  return { name, match, action, headers, decoratorOperation, perRequestBufferLimitBytes };
 }

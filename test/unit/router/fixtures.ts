@@ -60,7 +60,15 @@ export function route(
   p: Partial<RouteConfig> = {},
 ): RouteConfig {
   const fullMatch = 'kind' in m ? match(m) : m;
-  return { name: '', match: fullMatch, action, headers: NO_HEADERS, decoratorOperation: null, ...p };
+  return {
+    name: '',
+    match: fullMatch,
+    action,
+    headers: NO_HEADERS,
+    decoratorOperation: null,
+    perRequestBufferLimitBytes: null,
+    ...p,
+  };
 }
 
 export function vhost(
@@ -77,6 +85,7 @@ export function vhost(
     retryPolicy: null,
     includeRequestAttemptCount: false,
     includeAttemptCountInResponse: false,
+    perRequestBufferLimitBytes: null,
     ...p,
   };
 }
