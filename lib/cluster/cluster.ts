@@ -5,6 +5,7 @@ import { poolOptions } from '../upstream/pool-options.js';
 import type { Random } from '../util/random.js';
 import { DnsRefresher, type DnsRound } from './dns-refresher.js';
 import type { DnsResolver } from './dns-resolver.js';
+import { EdsFileSource } from './eds-file-source.js';
 import { HostImpl } from './host.js';
 import { createLoadBalancer, type LoadBalancerHooks } from './lb/index.js';
 import { ResourceManager } from './resource-manager.js';
@@ -34,10 +35,13 @@ export class ClusterImpl implements Cluster {
   private readonly pool: Pool.Options;
   private readonly lb: LoadBalancer;
   private readonly dns: DnsRefresher | null = null;
+  private readonly eds: EdsFileSource | null = null;
   private readonly initial: Promise<void>;
   /** STRICT_DNS: hosts per endpoint, so a failed lookup keeps that endpoint's last good set. */
   private perEndpoint: HostImpl[][] = [];
   private hostList: readonly HostImpl[] = [];
+  /** EDS: the endpoint each entry of hostList was built from. */
+  private hostEndpoints: readonly EndpointConfig[] = [];
   private readonly closing = new Set<Promise<void>>();
   private closed = false;
   private readonly defaultResources = new ResourceManager();
@@ -53,6 +57,16 @@ export class ClusterImpl implements Cluster {
     if (!dnsBased) this.hostList = config.endpoints.map((e) => this.newHost(e, e.address.address, false));
     this.lb = createLoadBalancer(config, this.hostList, deps.random, deps.lbHooks);
     this.updateMembership();
+    if (config.type === 'EDS' && config.eds !== null) {
+      this.eds = new EdsFileSource({
+        config: config.eds,
+        clusterName: config.name,
+        onEndpoints: (eps) => this.applyEndpoints(eps),
+        log: deps.log,
+      });
+      this.initial = this.eds.start();
+      return;
+    }
     if (!dnsBased || config.endpoints.length === 0) {
       this.initial = Promise.resolve();
       return;
@@ -106,6 +120,7 @@ export class ClusterImpl implements Cluster {
     if (!this.closed) {
       this.closed = true;
       this.dns?.stop();
+      this.eds?.stop();
       for (const h of this.hostList) this.retire(h);
     }
     await Promise.all([...this.closing]);
@@ -132,6 +147,23 @@ export class ClusterImpl implements Cluster {
       this.perEndpoint[i] = next;
     }
     if (changed) this.setHosts(this.perEndpoint.flat());
+  }
+
+  /** EDS: a new endpoint list; hosts whose endpoint is unchanged keep their pool and counters. */
+  private applyEndpoints(endpoints: readonly EndpointConfig[]): void {
+    if (this.closed) return;
+    const key = (e: EndpointConfig): string =>
+      `${e.address.address}|${e.address.port}|${e.weight}|${e.priority}|${e.healthStatus}|${e.hostname}`;
+    const old = new Map<string, HostImpl>();
+    for (let i = 0; i < this.hostList.length; i++) old.set(key(this.hostEndpoints[i]!), this.hostList[i]!);
+    const next = endpoints.map((e) => {
+      const kept = old.get(key(e));
+      if (kept !== undefined) old.delete(key(e));
+      return kept ?? this.newHost(e, e.address.address, false);
+    });
+    for (const h of old.values()) this.retire(h);
+    this.hostEndpoints = endpoints;
+    this.setHosts(next);
   }
 
   private applyLogical(addresses: readonly string[] | null): void {

@@ -3,7 +3,12 @@
  * later) → merge and cross-check → freeze. Every issue from every file is returned together.
  */
 import { readFile } from 'node:fs/promises';
-import { type BootstrapPart, decodeBootstrap } from './envoy/bootstrap.js';
+import {
+  type BootstrapPart,
+  decodeBootstrap,
+  decodeLoadAssignment,
+  isLoadAssignment,
+} from './envoy/bootstrap.js';
 import type { ConfigIssue } from './errors.js';
 import { deepFreeze } from './freeze.js';
 import { mergeParts } from './merge.js';
@@ -78,6 +83,7 @@ function loadTexts(files: readonly FileText[]): LoadResult {
     files.map((f) => f.name),
   );
   issues.push(...merged.issues);
+  warnings.push(...merged.warnings);
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, bootstrap: deepFreeze(merged.bootstrap), warnings };
 }
@@ -101,5 +107,6 @@ function decodeDocument(
     });
     return undefined;
   }
-  return decodeBootstrap(sink, new FieldReader(sink, '', doc.value));
+  const r = new FieldReader(sink, '', doc.value);
+  return isLoadAssignment(doc.value) ? decodeLoadAssignment(sink, r) : decodeBootstrap(sink, r);
 }

@@ -1,7 +1,7 @@
 import { formatAddress } from './envoy/address.js';
-import type { BootstrapPart, Located } from './envoy/bootstrap.js';
+import type { BootstrapPart, LoadAssignment, Located } from './envoy/bootstrap.js';
 import type { ConfigIssue } from './errors.js';
-import type { Bootstrap } from './model.js';
+import type { Bootstrap, ClusterConfig } from './model.js';
 
 function where(l: Located<unknown>): string {
   return l.path === '' ? l.file : `${l.file}: ${l.path}`;
@@ -14,8 +14,9 @@ function where(l: Located<unknown>): string {
 export function mergeParts(
   parts: readonly BootstrapPart[],
   sources: readonly string[],
-): { bootstrap: Bootstrap; issues: ConfigIssue[] } {
+): { bootstrap: Bootstrap; issues: ConfigIssue[]; warnings: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
   const issue = (l: Located<unknown>, message: string): void => {
     issues.push({ file: l.file, path: l.path, message });
   };
@@ -33,7 +34,12 @@ export function mergeParts(
     }
   }
   const listeners = parts.flatMap((p) => p.listeners);
-  const clusters = parts.flatMap((p) => p.clusters);
+  const clusters = withAssignments(
+    parts.flatMap((p) => p.clusters),
+    parts.flatMap((p) => p.assignments),
+    issue,
+    (l, message) => warnings.push({ file: l.file, path: l.path, message }),
+  );
 
   const clusterByName = new Map<string, Located<unknown>>();
   for (const c of clusters) {
@@ -82,5 +88,48 @@ export function mergeParts(
       clusters: clusters.map((c) => c.value),
     },
     issues,
+    warnings,
   };
+}
+
+/**
+ * Gives each EDS cluster the endpoints of its ClusterLoadAssignment document, if one was loaded.
+ * An EDS cluster with neither such a document nor an endpoint file starts empty (xDS is not
+ * implemented yet), which is worth a warning.
+ */
+function withAssignments(
+  clusters: Located<ClusterConfig>[],
+  assignments: Located<LoadAssignment>[],
+  issue: (l: Located<unknown>, message: string) => void,
+  warn: (l: Located<unknown>, message: string) => void,
+): Located<ClusterConfig>[] {
+  const byName = new Map<string, Located<LoadAssignment>>();
+  for (const a of assignments) {
+    const name = a.value.clusterName;
+    const target = clusters.find((c) => c.value.name === name);
+    const prev = byName.get(name);
+    if (prev !== undefined)
+      issue(a, `a second ClusterLoadAssignment for cluster "${name}" (first at ${where(prev)})`);
+    else if (target === undefined) issue(a, `ClusterLoadAssignment for unknown cluster "${name}"`);
+    else if (target.value.type !== 'EDS')
+      issue(
+        a,
+        `cluster "${name}" is ${target.value.type}; a ClusterLoadAssignment document only applies to EDS clusters`,
+      );
+    else if (target.value.eds !== null)
+      issue(a, `cluster "${name}" reads its endpoints from ${target.value.eds.path}; remove one of the two`);
+    else byName.set(name, a);
+  }
+  return clusters.map((c) => {
+    if (c.value.type !== 'EDS' || c.value.eds !== null) return c;
+    const a = byName.get(c.value.name);
+    if (a === undefined) {
+      warn(
+        c,
+        'EDS cluster without endpoints: give eds_cluster_config.eds_config.path_config_source, or load a ClusterLoadAssignment document for it (an xDS server is not supported yet); the cluster starts empty',
+      );
+      return c;
+    }
+    return { ...c, value: { ...c.value, endpoints: a.value.endpoints } };
+  });
 }

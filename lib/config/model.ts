@@ -287,6 +287,13 @@ export type LbPolicy = 'ROUND_ROBIN' | 'LEAST_REQUEST' | 'RANDOM' | 'RING_HASH' 
 export type HealthStatus = 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY' | 'DRAINING' | 'TIMEOUT' | 'DEGRADED';
 export type DnsLookupFamily = 'AUTO' | 'V4_ONLY' | 'V6_ONLY' | 'V4_PREFERRED' | 'ALL';
 
+/** Where an EDS cluster reads its `ClusterLoadAssignment` (a DiscoveryResponse file, watched). */
+export interface EdsFileConfig {
+  readonly path: string;
+  /** The assignment's `cluster_name` to use: `service_name`, else the cluster's name. */
+  readonly serviceName: string;
+}
+
 export interface EndpointConfig {
   readonly address: SocketAddress;
   /** `load_balancing_weight`, default 1. */
@@ -324,6 +331,8 @@ export interface ClusterConfig {
   readonly maglevTableSize: number;
   /** `common_lb_config.healthy_panic_threshold` percent, default 50. */
   readonly healthyPanicThresholdPercent: number;
+  /** EDS from a file (`eds_config.path_config_source`); null for other types or xDS sources. */
+  readonly eds: EdsFileConfig | null;
   /** Upstream protocol: http1 now; h2 in the HTTP/2 issue. */
   readonly upstreamProtocol: 'http1' | 'http2';
 }

@@ -1,8 +1,9 @@
-import type { AdminConfig, ClusterConfig, ListenerConfig, NodeInfo } from '../model.js';
+import type { AdminConfig, ClusterConfig, EndpointConfig, ListenerConfig, NodeInfo } from '../model.js';
 import type { FieldReader, IssueSink } from '../reader.js';
 import { readAccessLogs } from './access-log.js';
 import { readAddress } from './address.js';
 import { readCluster } from './cluster.js';
+import { readClusterLoadAssignment } from './cluster-endpoints.js';
 import { ADMIN_RULES, BOOTSTRAP_RULES, NODE_RULES, STATIC_RESOURCES_RULES } from './field-rules.js';
 import { readListener } from './listener.js';
 import type { ClusterRef } from './route-action.js';
@@ -22,6 +23,32 @@ export interface BootstrapPart {
   readonly clusters: Located<ClusterConfig>[];
   /** Clusters named by routes whose route config validates clusters. */
   readonly clusterRefs: ClusterRef[];
+  /** ClusterLoadAssignment documents: static endpoints for EDS clusters. */
+  readonly assignments: Located<LoadAssignment>[];
+}
+
+/** A ClusterLoadAssignment given as its own document (endpoints for an EDS cluster). */
+export interface LoadAssignment {
+  readonly clusterName: string;
+  readonly endpoints: EndpointConfig[];
+}
+
+const ASSIGNMENT_TYPE = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
+
+/** True for a document that is a ClusterLoadAssignment rather than a bootstrap. */
+export function isLoadAssignment(doc: Record<string, unknown>): boolean {
+  return doc['@type'] === ASSIGNMENT_TYPE || ('cluster_name' in doc && 'endpoints' in doc);
+}
+
+/** Decodes a ClusterLoadAssignment document. */
+export function decodeLoadAssignment(sink: IssueSink, r: FieldReader): BootstrapPart {
+  r.string('@type');
+  const clusterName = r.requiredString('cluster_name');
+  // Endpoints must be IP addresses, as for STATIC clusters.
+  const endpoints = readClusterLoadAssignment(r, 'STATIC');
+  const assignments =
+    clusterName === '' ? [] : [{ value: { clusterName, endpoints }, file: sink.file, path: r.path }];
+  return { node: null, admin: null, listeners: [], clusters: [], clusterRefs: [], assignments };
 }
 
 /** Decodes one parsed Envoy v3 bootstrap document. Issues go to `sink`. */
@@ -44,7 +71,9 @@ export function decodeBootstrap(sink: IssueSink, r: FieldReader): BootstrapPart 
   const adminValue = a === undefined ? undefined : readAdmin(a);
   if (a !== undefined && adminValue !== undefined)
     admin = { value: adminValue, file: sink.file, path: a.path };
-  const sr = r.object('static_resources');
+  // A document may also be a bare static_resources body (e.g. a file of clusters).
+  const fragment = !r.has('static_resources') && (r.has('clusters') || r.has('listeners'));
+  const sr = fragment ? r : r.object('static_resources');
   if (sr !== undefined) {
     for (const l of sr.objects('listeners')) {
       const listener = readListener(l, clusterRefs);
@@ -54,10 +83,10 @@ export function decodeBootstrap(sink: IssueSink, r: FieldReader): BootstrapPart 
       const cluster = readCluster(c);
       if (cluster !== undefined) clusters.push({ value: cluster, file: sink.file, path: c.path });
     }
-    sr.finish(STATIC_RESOURCES_RULES);
+    if (!fragment) sr.finish(STATIC_RESOURCES_RULES);
   }
-  r.finish(BOOTSTRAP_RULES);
-  return { node, admin, listeners, clusters, clusterRefs };
+  r.finish(fragment ? STATIC_RESOURCES_RULES : BOOTSTRAP_RULES);
+  return { node, admin, listeners, clusters, clusterRefs, assignments: [] };
 }
 
 function readAdmin(r: FieldReader): AdminConfig | undefined {

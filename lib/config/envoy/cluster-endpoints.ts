@@ -37,6 +37,11 @@ export function readLoadAssignment(r: FieldReader, type: DiscoveryType): Endpoin
       r.error(null, 'a LOGICAL_DNS cluster needs exactly one endpoint in load_assignment');
     return [];
   }
+  return readClusterLoadAssignment(la, type);
+}
+
+/** Decodes one `ClusterLoadAssignment` (a cluster's `load_assignment`, or an EDS resource). */
+export function readClusterLoadAssignment(la: FieldReader, type: DiscoveryType): EndpointConfig[] {
   la.string('cluster_name');
   const endpoints: EndpointConfig[] = [];
   for (const group of la.objects('endpoints')) {

@@ -1,5 +1,6 @@
-import type { ClusterConfig, DiscoveryType, DnsLookupFamily, LbPolicy } from '../model.js';
+import type { ClusterConfig, DiscoveryType, DnsLookupFamily, EdsFileConfig, LbPolicy } from '../model.js';
 import type { FieldReader } from '../reader.js';
+import { readEdsConfig } from './cluster-eds.js';
 import { readLoadAssignment } from './cluster-endpoints.js';
 import { readLbTuning } from './cluster-lb.js';
 import { readClusterProtocol } from './cluster-protocol.js';
@@ -20,14 +21,9 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
     r.enumValue('lb_policy', LB_POLICIES, ['CLUSTER_PROVIDED', 'LOAD_BALANCING_POLICY_CONFIG']) ??
     'ROUND_ROBIN';
   let endpoints = readLoadAssignment(r, type);
+  let eds: EdsFileConfig | null = null;
   if (type === 'EDS') {
-    const eds = r.object('eds_cluster_config');
-    eds?.skip('eds_config', 'service_name');
-    eds?.finish();
-    r.warn(
-      null,
-      'EDS cluster: endpoints come from xDS, which Skiff does not implement yet; the cluster starts empty',
-    );
+    eds = readEdsConfig(r, name);
     endpoints = [];
   } else if (r.has('eds_cluster_config')) {
     r.skip('eds_cluster_config');
@@ -58,5 +54,6 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
     maglevTableSize: lb.maglevTableSize,
     healthyPanicThresholdPercent: lb.healthyPanicThresholdPercent,
     upstreamProtocol: protocol.upstreamProtocol,
+    eds,
   };
 }

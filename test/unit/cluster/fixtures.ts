@@ -81,6 +81,7 @@ export function clusterConfig(over: Partial<ClusterConfig> = {}): ClusterConfig 
     maglevTableSize: 65537,
     healthyPanicThresholdPercent: 50,
     upstreamProtocol: 'http1',
+    eds: null,
     ...over,
   };
 }

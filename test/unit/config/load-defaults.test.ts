@@ -121,6 +121,7 @@ t.test('a minimal bootstrap gets every default', async (t) => {
     maglevTableSize: 65_537,
     healthyPanicThresholdPercent: 50,
     upstreamProtocol: 'http1',
+    eds: null,
   });
   t.ok(Object.isFrozen(b) && Object.isFrozen(b.clusters[0]!.endpoints[0]!.address), 'deep-frozen');
 });
@@ -143,7 +144,7 @@ t.test('a full-featured bootstrap decodes every field', async (t) => {
     `full.yaml: ${HCM}.normalize_path: decoded but not enforced yet`,
     `full.yaml: ${HCM}.merge_slashes: decoded but not enforced yet`,
     'full.yaml: static_resources.clusters[0].typed_extension_protocol_options.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.explicit_http_config.http2_protocol_options: HTTP/2 upstreams are not supported yet; HTTP/1.1 is used',
-    'full.yaml: static_resources.clusters[3]: EDS cluster: endpoints come from xDS, which Skiff does not implement yet; the cluster starts empty',
+    'full.yaml: static_resources.clusters[3]: EDS cluster without endpoints: give eds_cluster_config.eds_config.path_config_source, or load a ClusterLoadAssignment document for it (an xDS server is not supported yet); the cluster starts empty',
   ]);
   t.same(b.node, { id: 'sidecar~10.0.0.1~pod.ns~ns.svc.cluster.local', cluster: 'orders' });
   t.same(b.admin, {
