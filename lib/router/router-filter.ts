@@ -1,5 +1,5 @@
 import { ResponseFlag } from '../accesslog/response-flags.js';
-import type { Cluster, LoadBalancerContext } from '../cluster/types.js';
+import type { Cluster } from '../cluster/types.js';
 import type { HttpConnectionManagerConfig, RouterFilterConfig } from '../config/model.js';
 import {
   type DeadlineTarget,
@@ -31,8 +31,6 @@ export interface RouterDeps {
   readonly hcmStats: HttpConnectionManagerStats;
 }
 
-const NO_LB_CONTEXT: LoadBalancerContext = { hash: null, excluded: null };
-
 class UpstreamTimeoutError extends Error {
   readonly code = 'SKIFF_UPSTREAM_TIMEOUT';
 }
@@ -54,6 +52,8 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   private deadlineArmed = false;
   private responseMutations: CompiledHeaderMutations | null = null;
   private drain: (() => void) | null = null;
+  /** Cookies a hash policy generated, added to the upstream response (Envoy's downstream_set_cookies_). */
+  private setCookies: readonly string[] | null = null;
 
   constructor(
     private readonly deps: RouterDeps,
@@ -106,7 +106,9 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
       return;
     }
     this.cluster = cluster;
-    const host = cluster.chooseHost(NO_LB_CONTEXT);
+    const lb = route.lbContext(stream, cluster);
+    const host = cluster.chooseHost(lb);
+    this.setCookies = lb.setCookies;
     if (host === null) {
       // chooseHost already counted upstream_cx_none_healthy.
       stream.setUpstream(cluster.name, null);
@@ -212,6 +214,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     if (!deps.config.suppressEnvoyHeaders) {
       h.set('x-envoy-upstream-service-time', String(Math.round(now - this.upstreamStartMs)));
     }
+    if (this.setCookies !== null) for (const c of this.setCookies) h.add('set-cookie', c);
     const via = deps.hcm.via;
     if (via !== '') {
       const prior = h.get('via');

@@ -38,7 +38,7 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
   const dnsLookupFamily = r.enumValue('dns_lookup_family', DNS_FAMILIES) ?? 'AUTO';
   const protocol = readClusterProtocol(r);
   const perConnectionBufferLimitBytes = r.int('per_connection_buffer_limit_bytes') ?? 1_048_576;
-  const lb = readLbTuning(r);
+  const lb = readLbTuning(r, lbPolicy);
   for (const s of CLUSTER_SECTIONS) if (r.has(s.field)) s.decode(r, s.field);
   r.finish(CLUSTER_RULES);
   if (name === '') return undefined;
@@ -58,5 +58,7 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
     maglevTableSize: lb.maglevTableSize,
     healthyPanicThresholdPercent: lb.healthyPanicThresholdPercent,
     upstreamProtocol: protocol.upstreamProtocol,
+    ...(lb.slowStart === null ? {} : { slowStart: lb.slowStart }),
+    ...(lb.activeRequestBias === 1 ? {} : { activeRequestBias: lb.activeRequestBias }),
   };
 }
