@@ -2,6 +2,7 @@ import type { Pool } from 'undici';
 import type { ClusterConfig, EndpointConfig } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
 import { poolOptions } from '../upstream/pool-options.js';
+import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import { DnsRefresher, type DnsRound } from './dns-refresher.js';
 import type { DnsResolver } from './dns-resolver.js';
@@ -20,6 +21,8 @@ export interface ClusterImplDeps {
   /** How long `ready()` waits for the first DNS answer before giving up on it. */
   readonly initialDnsTimeoutMs: number;
   readonly lbHooks?: LoadBalancerHooks | undefined;
+  /** Monotonic clock for slow start; the system clock when absent. */
+  readonly clock?: Clock | undefined;
 }
 
 /**
@@ -55,7 +58,7 @@ export class ClusterImpl implements Cluster {
     this.pool = poolOptions(config);
     const dnsBased = config.type === 'STRICT_DNS' || config.type === 'LOGICAL_DNS';
     if (!dnsBased) this.hostList = config.endpoints.map((e) => this.newHost(e, e.address.address, false));
-    this.lb = createLoadBalancer(config, this.hostList, deps.random, deps.lbHooks);
+    this.lb = createLoadBalancer(config, this.hostList, deps.random, deps.lbHooks, deps.clock);
     this.updateMembership();
     if (config.type === 'EDS' && config.eds !== null) {
       this.eds = new EdsFileSource({

@@ -84,6 +84,7 @@ export class HostImpl implements Host {
   readonly counters: HostCounters = newCounters();
   /** Replaced by the cluster's outlier detector when it has one. */
   outlier: PassiveHealthMonitor = NO_PASSIVE_HEALTH;
+  lastHcPassTimeMs: number | undefined = undefined;
   private readonly stats: ClusterStats;
   private readonly options: Pool.Options;
   private readonly logical: boolean;

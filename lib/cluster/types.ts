@@ -43,6 +43,12 @@ export interface Host {
   readonly counters: HostCounters;
   /** Passive health (outlier detection): every upstream attempt reports its outcome here. */
   readonly outlier: PassiveHealthMonitor;
+  /**
+   * Monotonic ms (cluster clock) when slow start began for this host, as Envoy's
+   * `lastHcPassTime`: a slow-start load balancer stamps it the first time it sees the host
+   * healthy; an active health checker should set it when the host passes after failing.
+   */
+  lastHcPassTimeMs?: number | undefined;
 }
 
 /** Envoy's Outlier::Result: outcomes that are not an HTTP status from the upstream. */

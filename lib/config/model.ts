@@ -244,7 +244,33 @@ export interface ForwardActionConfig {
   readonly retryPolicy: RetryPolicyConfig | null;
   /** `cluster_not_found_response_code`: 503 (default), 404 or 500. */
   readonly clusterNotFoundResponseCode: 503 | 404 | 500;
+  /** Route `hash_policy[]` in order; absent (never empty) when the route has none. */
+  readonly hashPolicy?: readonly HashPolicyConfig[];
 }
+
+/** One `RouteAction.HashPolicy` entry; `terminal` stops evaluation once a hash exists. */
+export type HashPolicyConfig =
+  | {
+      readonly kind: 'header';
+      /** Lower-cased; may be a pseudo-header such as `:authority`. */
+      readonly headerName: string;
+      readonly regexRewrite: { readonly regex: string; readonly substitution: string } | null;
+      readonly terminal: boolean;
+    }
+  | {
+      readonly kind: 'cookie';
+      readonly name: string;
+      /** Whole seconds; null = never generate the cookie, 0 = generate a session cookie. */
+      readonly ttlSeconds: number | null;
+      /** `path`, "" when unset. */
+      readonly path: string;
+      readonly attributes: readonly { readonly name: string; readonly value: string }[];
+      readonly terminal: boolean;
+    }
+  | { readonly kind: 'source_ip'; readonly terminal: boolean }
+  | { readonly kind: 'query_parameter'; readonly name: string; readonly terminal: boolean }
+  /** Skiff sets no filter state objects, so this never yields a hash (decoded with a warning). */
+  | { readonly kind: 'filter_state'; readonly key: string; readonly terminal: boolean };
 
 export type RedirectResponseCode = 301 | 302 | 303 | 307 | 308;
 
@@ -335,6 +361,23 @@ export interface ClusterConfig {
   readonly eds: EdsFileConfig | null;
   /** Upstream protocol: http1 now; h2 in the HTTP/2 issue. */
   readonly upstreamProtocol: 'http1' | 'http2';
+  /**
+   * `round_robin_lb_config.slow_start_config` (ROUND_ROBIN) or
+   * `least_request_lb_config.slow_start_config` (LEAST_REQUEST); absent when off.
+   */
+  readonly slowStart?: SlowStartConfig;
+  /** `least_request_lb_config.active_request_bias.default_value`; absent = 1.0. */
+  readonly activeRequestBias?: number;
+}
+
+/** Envoy `SlowStartConfig`: a newly healthy host's weight ramps up over the window. */
+export interface SlowStartConfig {
+  /** `slow_start_window` in ms (> 0). */
+  readonly windowMs: number;
+  /** `aggression.default_value`, default 1.0 (linear); always > 0. */
+  readonly aggression: number;
+  /** `min_weight_percent.value` / 100, default 0.1. */
+  readonly minWeightFraction: number;
 }
 
 // ─── Access logs ─────────────────────────────────────────────────────────────────────────

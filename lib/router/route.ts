@@ -1,10 +1,18 @@
 import type {
   HeaderMutations,
+  LbPolicy,
   RetryPolicyConfig,
   RouteConfig,
   WeightedClusterConfig,
 } from '../config/model.js';
 import type { Random } from '../util/random.js';
+import {
+  CompiledHashPolicy,
+  type HashPolicyRequest,
+  NO_ROUTE_LB_CONTEXT,
+  policyUsesHash,
+  type RouteLbContext,
+} from './hash-policy.js';
 import { CompiledHeaderMatcher } from './header-matcher.js';
 import type { CompiledHeaderMutations, HeaderMutationCompiler } from './header-mutations.js';
 import { PathMatcher } from './path-matcher.js';
@@ -117,6 +125,7 @@ export class CompiledRoute {
   private readonly redirect: RedirectSpec | null;
   private readonly routeRequestMutations: CompiledHeaderMutations | null;
   private readonly routeResponseMutations: CompiledHeaderMutations | null;
+  private readonly hashPolicy: CompiledHashPolicy | null;
 
   constructor(cfg: RouteConfig, vhost: CompiledVirtualHost, ctx: RouteCompileContext) {
     const w = ctx.where;
@@ -157,6 +166,8 @@ export class CompiledRoute {
     this.hostRewriteLiteral = fwd === null || fwd.hostRewriteLiteral === '' ? null : fwd.hostRewriteLiteral;
     this.autoHostRewrite = fwd?.autoHostRewrite ?? false;
     this.clusterNotFoundResponseCode = fwd?.clusterNotFoundResponseCode ?? 503;
+    const hp = fwd?.hashPolicy;
+    this.hashPolicy = hp === undefined || hp.length === 0 ? null : new CompiledHashPolicy(hp, `${w}.route`);
 
     const target = fwd?.target ?? null;
     this.targetKind =
@@ -240,6 +251,19 @@ export class CompiledRoute {
       default:
         return null;
     }
+  }
+
+  /**
+   * Load balancer input for this request: the route's `hash_policy` hash (and any cookie to set)
+   * when the cluster balances by hash, else the shared empty context (no allocation).
+   */
+  lbContext(
+    req: HashPolicyRequest,
+    cluster: { readonly config: { readonly lbPolicy: LbPolicy } },
+  ): RouteLbContext {
+    const hp = this.hashPolicy;
+    if (hp === null || !policyUsesHash(cluster.config.lbPolicy)) return NO_ROUTE_LB_CONTEXT;
+    return hp.evaluate(req);
   }
 
   /**

@@ -44,8 +44,6 @@ export interface RouterDeps {
   readonly random: Random;
 }
 
-const NO_LB_CONTEXT: LoadBalancerContext = { hash: null, excluded: null };
-
 class UpstreamTimeoutError extends Error {
   readonly code = 'SKIFF_UPSTREAM_TIMEOUT';
 }
@@ -80,6 +78,10 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   private attemptDone = true;
   private responseMutations: CompiledHeaderMutations | null = null;
   private drain: (() => void) | null = null;
+  /** Cookies a hash policy generated, added to the upstream response (Envoy's downstream_set_cookies_). */
+  private setCookies: readonly string[] | null = null;
+  /** The route's hash for this request; retries re-pick with it (plus previous_hosts). */
+  private lb: LoadBalancerContext | null = null;
 
   // Deadlines (monotonic ms; Infinity = none), enforced through the stream's one slot.
   private globalDeadlineMs = Infinity;
@@ -154,7 +156,10 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
       return;
     }
     this.cluster = cluster;
-    const host = cluster.chooseHost(NO_LB_CONTEXT);
+    const lb = route.lbContext(stream, cluster);
+    const host = cluster.chooseHost(lb);
+    this.lb = lb;
+    this.setCookies = lb.setCookies;
     if (host === null) {
       this.noHealthyUpstream(cluster);
       return;
@@ -407,8 +412,9 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   /** previous_hosts: avoid hosts already tried, re-picking up to host_selection_retry_max_attempts. */
   private pickRetryHost(cluster: Cluster): Host | null {
     const tried = this.triedHosts;
-    if (tried === null) return cluster.chooseHost(NO_LB_CONTEXT);
-    const ctx: LoadBalancerContext = { hash: null, excluded: tried };
+    const lb = this.lb!;
+    if (tried === null) return cluster.chooseHost(lb);
+    const ctx: LoadBalancerContext = { hash: lb.hash, excluded: tried };
     let host = cluster.chooseHost(ctx);
     for (let i = 0; host !== null && tried.has(host) && i < this.policy!.hostSelectionMaxAttempts; i++) {
       host = cluster.chooseHost(ctx);
@@ -483,6 +489,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     }
     if (this.route!.virtualHost.includeAttemptCountInResponse)
       h.set('x-envoy-attempt-count', String(this.attempts));
+    if (this.setCookies !== null) for (const c of this.setCookies) h.add('set-cookie', c);
     const via = deps.hcm.via;
     if (via !== '') {
       const prior = h.get('via');

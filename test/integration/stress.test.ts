@@ -46,7 +46,7 @@ t.test('200 concurrent clients, an upstream failing 20 %: nothing hangs or leaks
   const routes = `              - match: { prefix: "/" }
                 route:
                   cluster: backend
-                  timeout: 5s
+                  timeout: 20s
                   retry_policy: { retry_on: "5xx,reset", num_retries: 1, retry_back_off: { base_interval: 0.005s } }`;
   const proxy = await startProxy(simpleBootstrap({ routes }), { UPSTREAM: up.port });
   const client = new Pool(proxy.base, { connections: 200 });
@@ -60,8 +60,8 @@ t.test('200 concurrent clients, an upstream failing 20 %: nothing hangs or leaks
           path: `/w${w}/${i}`,
           method: i % 4 === 0 ? 'POST' : 'GET',
           body: i % 4 === 0 ? 'payload' : null,
-          headersTimeout: 10_000,
-          bodyTimeout: 10_000,
+          headersTimeout: 60_000,
+          bodyTimeout: 60_000,
         });
         await r.body.text();
         count(r.statusCode);

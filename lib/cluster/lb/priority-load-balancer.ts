@@ -17,6 +17,8 @@ export interface PriorityLoadBalancerOptions {
   /** Builds the per-level picker over that level's active hosts (never empty). */
   readonly newPicker: (hosts: readonly Host[]) => HostPicker;
   readonly hooks?: LoadBalancerHooks | undefined;
+  /** Sees every host before the pickers are rebuilt (slow start stamps start times here). */
+  readonly observeHosts?: ((hosts: readonly Host[]) => void) | undefined;
 }
 
 interface Level {
@@ -98,6 +100,7 @@ export class PriorityLoadBalancer implements LoadBalancer {
   private rebuild(hosts: readonly Host[]): void {
     this.seenHosts = hosts.slice();
     this.seenHealth = Uint8Array.from(hosts, (h) => (h.healthy() ? 1 : 0));
+    this.opts.observeHosts?.(hosts);
     const groups = groupByPriority(hosts);
     let totalHealth = 0;
     for (const g of groups) {

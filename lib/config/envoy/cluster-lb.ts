@@ -1,5 +1,13 @@
+import type { SlowStartConfig } from '../model.js';
 import type { FieldReader } from '../reader.js';
-import { COMMON_LB_RULES, LEAST_REQUEST_RULES, MAGLEV_RULES, RING_HASH_RULES } from './field-rules.js';
+import {
+  COMMON_LB_RULES,
+  LEAST_REQUEST_RULES,
+  MAGLEV_RULES,
+  RING_HASH_RULES,
+  ROUND_ROBIN_RULES,
+} from './field-rules.js';
+import { readRuntimeDouble, readSlowStart } from './slow-start.js';
 
 /** Load-balancer tuning a cluster carries in the model. */
 export interface ClusterLbTuning {
@@ -7,16 +15,37 @@ export interface ClusterLbTuning {
   readonly ringHash: { readonly minimumRingSize: number; readonly maximumRingSize: number };
   readonly maglevTableSize: number;
   readonly healthyPanicThresholdPercent: number;
+  /** From the lb config of the cluster's own policy; null when off. */
+  readonly slowStart: SlowStartConfig | null;
+  readonly activeRequestBias: number;
 }
+
+// Envoy's `Cluster.lb_config` oneof.
+const LB_CONFIGS = [
+  'ring_hash_lb_config',
+  'maglev_lb_config',
+  'original_dst_lb_config',
+  'least_request_lb_config',
+  'round_robin_lb_config',
+];
 
 const MAX_RING = 8_388_608;
 // Envoy caps the Maglev table at this prime.
 const MAX_MAGLEV = 5_000_011;
 
-export function readLbTuning(r: FieldReader): ClusterLbTuning {
+export function readLbTuning(r: FieldReader, lbPolicy: string): ClusterLbTuning {
+  r.oneOf(LB_CONFIGS, false);
   const lr = r.object('least_request_lb_config');
   const leastRequestChoiceCount = lr?.int('choice_count', 2) ?? 2;
+  let activeRequestBias = 1;
+  const bias = lr?.object('active_request_bias');
+  if (bias !== undefined) activeRequestBias = readRuntimeDouble(bias, 1, 'active_request_bias');
+  let slowStart = readPolicySlowStart(lr, lbPolicy, 'LEAST_REQUEST');
   lr?.finish(LEAST_REQUEST_RULES);
+
+  const rr = r.object('round_robin_lb_config');
+  slowStart ??= readPolicySlowStart(rr, lbPolicy, 'ROUND_ROBIN');
+  rr?.finish(ROUND_ROBIN_RULES);
 
   const rh = r.object('ring_hash_lb_config');
   const minimumRingSize = rh?.int('minimum_ring_size', 1, MAX_RING) ?? 1024;
@@ -49,7 +78,25 @@ export function readLbTuning(r: FieldReader): ClusterLbTuning {
     ringHash: { minimumRingSize, maximumRingSize },
     maglevTableSize,
     healthyPanicThresholdPercent,
+    slowStart,
+    activeRequestBias,
   };
+}
+
+/** `slow_start_config` of one policy's lb config; ignored (with a warning) under another policy. */
+function readPolicySlowStart(
+  cfg: FieldReader | undefined,
+  lbPolicy: string,
+  owner: 'ROUND_ROBIN' | 'LEAST_REQUEST',
+): SlowStartConfig | null {
+  const ss = cfg?.object('slow_start_config');
+  if (cfg === undefined || ss === undefined) return null;
+  const decoded = readSlowStart(ss);
+  if (lbPolicy !== owner) {
+    cfg.warn('slow_start_config', `applies to lb_policy ${owner} only; ignored under ${lbPolicy}`);
+    return null;
+  }
+  return decoded;
 }
 
 function isPrime(n: number): boolean {

@@ -34,7 +34,7 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
   const dnsLookupFamily = r.enumValue('dns_lookup_family', DNS_FAMILIES) ?? 'AUTO';
   const protocol = readClusterProtocol(r);
   const perConnectionBufferLimitBytes = r.int('per_connection_buffer_limit_bytes') ?? 1_048_576;
-  const lb = readLbTuning(r);
+  const lb = readLbTuning(r, lbPolicy);
   for (const s of CLUSTER_SECTIONS) if (r.has(s.field)) s.decode(r, s.field);
   r.finish(CLUSTER_RULES);
   if (name === '') return undefined;
@@ -55,5 +55,7 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
     healthyPanicThresholdPercent: lb.healthyPanicThresholdPercent,
     upstreamProtocol: protocol.upstreamProtocol,
     eds,
+    ...(lb.slowStart === null ? {} : { slowStart: lb.slowStart }),
+    ...(lb.activeRequestBias === 1 ? {} : { activeRequestBias: lb.activeRequestBias }),
   };
 }

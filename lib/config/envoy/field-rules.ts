@@ -249,7 +249,6 @@ export const ROUTE_ACTION_RULES: FinishRules = {
     retry_policy_typed_config: '',
     request_mirror_policies: '',
     rate_limits: '',
-    hash_policy: '',
     cors: '',
     max_grpc_timeout: '',
     grpc_timeout_offset: '',
@@ -261,6 +260,14 @@ export const ROUTE_ACTION_RULES: FinishRules = {
     max_stream_duration: '',
   },
 };
+
+export const HASH_POLICY_RULES: FinishRules = {};
+export const HASH_HEADER_RULES: FinishRules = {};
+export const HASH_COOKIE_RULES: FinishRules = {};
+export const COOKIE_ATTRIBUTE_RULES: FinishRules = {};
+export const CONNECTION_PROPERTIES_RULES: FinishRules = {};
+export const HASH_QUERY_PARAMETER_RULES: FinishRules = {};
+export const HASH_FILTER_STATE_RULES: FinishRules = {};
 
 export const WEIGHTED_CLUSTERS_RULES: FinishRules = { unsupported: { header_name: '', use_hash_policy: '' } };
 export const CLUSTER_WEIGHT_RULES: FinishRules = {
@@ -314,7 +321,6 @@ export const CLUSTER_RULES: FinishRules = {
     filters: '',
     load_balancing_policy: '',
     connection_pool_per_downstream_connection: '',
-    round_robin_lb_config: '',
     original_dst_lb_config: '',
     upstream_http_protocol_options: '',
     lrs_server: '',
@@ -344,8 +350,11 @@ export const UPSTREAM_HTTP_OPTIONS_RULES: FinishRules = {
 export const EXPLICIT_HTTP_CONFIG_RULES: FinishRules = {};
 
 export const LEAST_REQUEST_RULES: FinishRules = {
-  unsupported: { active_request_bias: '', slow_start_config: '', selection_method: '' },
+  unsupported: { selection_method: '' },
 };
+export const ROUND_ROBIN_RULES: FinishRules = {};
+export const SLOW_START_RULES: FinishRules = {};
+export const RUNTIME_DOUBLE_RULES: FinishRules = {};
 export const RING_HASH_RULES: FinishRules = { ignored: [] };
 export const MAGLEV_RULES: FinishRules = {};
 export const COMMON_LB_RULES: FinishRules = {

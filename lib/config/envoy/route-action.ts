@@ -17,6 +17,7 @@ import {
   ROUTE_ACTION_RULES,
   WEIGHTED_CLUSTERS_RULES,
 } from './field-rules.js';
+import { readHashPolicies } from './hash-policy.js';
 import { readHeaderMutations } from './header-mutations.js';
 import { readRegexMatcher } from './matchers.js';
 import { readRetryPolicy } from './retry-policy.js';
@@ -70,6 +71,7 @@ export function readForwardAction(r: FieldReader, refs: ClusterRef[]): ForwardRe
   const idleTimeoutMs = r.duration('idle_timeout') ?? null;
   const rp = r.object('retry_policy');
   const retryPolicy = rp === undefined ? null : readRetryPolicy(rp);
+  const hashPolicy = readHashPolicies(r);
   r.finish(ROUTE_ACTION_RULES);
   if (target === undefined) return undefined;
   return {
@@ -84,6 +86,7 @@ export function readForwardAction(r: FieldReader, refs: ClusterRef[]): ForwardRe
       idleTimeoutMs,
       retryPolicy,
       clusterNotFoundResponseCode: code === undefined ? 503 : NOT_FOUND_CODES[code]!,
+      ...(hashPolicy.length > 0 ? { hashPolicy } : {}),
     },
   };
 }
@@ -114,7 +117,7 @@ function readWeightedClusters(wc: FieldReader, refs: ClusterRef[]): WeightedClus
   return out.length === entries.length && entries.length > 0 ? out : undefined;
 }
 
-function readRegexRewrite(r: FieldReader): { regex: string; substitution: string } | null {
+export function readRegexRewrite(r: FieldReader): { regex: string; substitution: string } | null {
   const rr = r.object('regex_rewrite');
   if (rr === undefined) return null;
   const pattern = rr.requiredObject('pattern');

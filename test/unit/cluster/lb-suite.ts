@@ -1,6 +1,11 @@
 import type { Test } from 'tap';
 import { createLoadBalancer } from '../../../lib/cluster/lb/index.js';
-import type { Host, LoadBalancer, LoadBalancerContext } from '../../../lib/cluster/types.js';
+import {
+  HealthFlag,
+  type Host,
+  type LoadBalancer,
+  type LoadBalancerContext,
+} from '../../../lib/cluster/types.js';
 import type { LbPolicy } from '../../../lib/config/model.js';
 import { seededRandom } from '../../../lib/util/random.js';
 import { clusterConfig, type FakeHost, fakeHost, fakeHosts } from './fixtures.js';
@@ -10,6 +15,11 @@ export interface LbSuiteOptions {
   readonly honoursWeights: boolean;
   /** Allowed relative deviation from the expected share. */
   readonly tolerance: number;
+  /**
+   * Consistent-hash policies: the most keys one membership change may move, as a multiple of
+   * 1/N (1 = only the removed host's keys). Unset for policies that do not hash.
+   */
+  readonly keyMovementLimit?: number;
 }
 
 const PICKS = 20_000;
@@ -74,6 +84,62 @@ export function runLbSuite(t: Test, policy: LbPolicy, opts: LbSuiteOptions): voi
     assertShare(t, counts, hosts[0]!, light, opts.tolerance);
     assertShare(t, counts, hosts[1]!, 1 - light, opts.tolerance);
   });
+
+  t.test(`${policy}: weights 1:2:5`, async (t) => {
+    const hosts = [fakeHost(1, { weight: 1 }), fakeHost(2, { weight: 2 }), fakeHost(3, { weight: 5 })];
+    const counts = countPicks(build(policy, hosts).lb, PICKS);
+    const shares = opts.honoursWeights ? [1 / 8, 2 / 8, 5 / 8] : [1 / 3, 1 / 3, 1 / 3];
+    for (let i = 0; i < 3; i++) assertShare(t, counts, hosts[i]!, shares[i]!, opts.tolerance);
+  });
+
+  t.test(`${policy}: only healthy, non-ejected hosts are chosen`, async (t) => {
+    const hosts = fakeHosts(6);
+    hosts[1]!.healthFlags = HealthFlag.FailedOutlierCheck;
+    hosts[4]!.healthFlags = HealthFlag.FailedActiveHc;
+    const { lb, panics } = build(policy, hosts);
+    const counts = countPicks(lb, PICKS);
+    t.equal(counts.get(hosts[1]!), undefined, 'outlier-ejected host never picked');
+    t.equal(counts.get(hosts[4]!), undefined, 'host failing active HC never picked');
+    for (const i of [0, 2, 3, 5]) assertShare(t, counts, hosts[i]!, 1 / 4, opts.tolerance);
+    for (let hash = 0; hash < 2000; hash++) {
+      const h = lb.chooseHost({ hash: hash * 2654435761, excluded: null });
+      if (h === hosts[1] || h === hosts[4]) return t.fail(`hash ${hash} picked an unusable host`);
+    }
+    t.equal(panics.count, 0, 'no panic at 67% healthy');
+    hosts[1]!.healthFlags = 0;
+    lb.refresh(hosts);
+    t.ok((countPicks(lb, 4000).get(hosts[1]!) ?? 0) > 0, 'un-ejected host picked again after refresh');
+  });
+
+  const limit = opts.keyMovementLimit;
+  if (limit !== undefined) {
+    t.test(`${policy}: a host leaving or joining moves ~1/N of the keys`, async (t) => {
+      const KEYS = 20_000;
+      const hosts = fakeHosts(6);
+      const { lb } = build(policy, hosts.slice(0, 5));
+      const map = (): (Host | null)[] =>
+        Array.from({ length: KEYS }, (_, k) => lb.chooseHost({ hash: k * 2654435761, excluded: null }));
+      const diff = (a: (Host | null)[], b: (Host | null)[]): number => a.filter((h, k) => h !== b[k]).length;
+      const before = map();
+      const owned = before.filter((h) => h === hosts[4]).length / KEYS;
+      t.ok(Math.abs(owned - 1 / 5) < 0.05, `removed host owned ${owned.toFixed(3)} of the keys (1/N = 0.2)`);
+      lb.refresh(hosts.slice(0, 4));
+      const removed = diff(before, map()) / KEYS;
+      t.ok(
+        removed <= limit / 5,
+        `removing 1 of 5 moved ${removed.toFixed(3)} (limit ${(limit / 5).toFixed(3)})`,
+      );
+      lb.refresh(hosts.slice(0, 5));
+      t.equal(diff(before, map()), 0, 'restoring the host restores every key');
+      lb.refresh(hosts);
+      const added = diff(before, map()) / KEYS;
+      t.ok(
+        added <= limit / 6,
+        `adding a 6th host moved ${added.toFixed(3)} (limit ${(limit / 6).toFixed(3)})`,
+      );
+      t.ok(added > 0.5 / 6, 'the new host takes a share');
+    });
+  }
 
   t.test(`${policy}: unhealthy hosts are skipped`, async (t) => {
     const hosts = fakeHosts(4);

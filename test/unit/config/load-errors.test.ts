@@ -220,8 +220,8 @@ t.test('route errors', async (t) => {
     ],
   );
   t.same(
-    route('              - match: {prefix: /}\n                route: {cluster: svc, hash_policy: []}'),
-    [`bad.yaml: ${ROUTE0}.route.hash_policy: hash_policy is not supported yet`],
+    route('              - match: {prefix: /}\n                route: {cluster: svc, hedge_policy: {}}'),
+    [`bad.yaml: ${ROUTE0}.route.hedge_policy: hedge_policy is not supported yet`],
   );
 });
 
