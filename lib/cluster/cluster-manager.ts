@@ -88,6 +88,7 @@ export class ClusterManager {
       log: d.log ?? logToStderr,
       initialDnsTimeoutMs: d.initialDnsTimeoutMs ?? DEFAULT_INITIAL_DNS_TIMEOUT_MS,
       lbHooks: d.lbHooks?.(cfg.name),
+      clock: d.clock,
     });
   }
 

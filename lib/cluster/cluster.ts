@@ -2,11 +2,13 @@ import type { Pool } from 'undici';
 import type { ClusterConfig, EndpointConfig } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
 import { poolOptions } from '../upstream/pool-options.js';
+import { type Clock, systemClock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import { DnsRefresher, type DnsRound } from './dns-refresher.js';
 import type { DnsResolver } from './dns-resolver.js';
 import { HostImpl } from './host.js';
 import { createLoadBalancer, type LoadBalancerHooks } from './lb/index.js';
+import { type IntervalScheduler, OutlierDetector } from './outlier-detector.js';
 import { ResourceManager } from './resource-manager.js';
 import type { Cluster, Host, LoadBalancer, LoadBalancerContext, RoutingPriority } from './types.js';
 
@@ -19,6 +21,10 @@ export interface ClusterImplDeps {
   /** How long `ready()` waits for the first DNS answer before giving up on it. */
   readonly initialDnsTimeoutMs: number;
   readonly lbHooks?: LoadBalancerHooks | undefined;
+  /** For outlier detection; defaults to the system clock. */
+  readonly clock?: Clock | undefined;
+  /** Outlier detection's sweep timer; defaults to real (unref'd) timers. */
+  readonly outlierScheduler?: IntervalScheduler | undefined;
 }
 
 /**
@@ -42,6 +48,8 @@ export class ClusterImpl implements Cluster {
   private closed = false;
   private readonly defaultResources = new ResourceManager();
   private readonly highResources = new ResourceManager();
+  /** Null when the cluster has no `outlier_detection`. */
+  readonly outlierDetector: OutlierDetector | null = null;
 
   constructor(config: ClusterConfig, deps: ClusterImplDeps) {
     this.name = config.name;
@@ -51,6 +59,16 @@ export class ClusterImpl implements Cluster {
     this.pool = poolOptions(config);
     const dnsBased = config.type === 'STRICT_DNS' || config.type === 'LOGICAL_DNS';
     if (!dnsBased) this.hostList = config.endpoints.map((e) => this.newHost(e, e.address.address, false));
+    if (config.outlierDetection !== null) {
+      this.outlierDetector = new OutlierDetector(config.outlierDetection, {
+        clock: deps.clock ?? systemClock,
+        random: deps.random,
+        stats: deps.stats.outlierDetection,
+        onHealthChanged: () => this.onHostHealthChanged(),
+        scheduler: deps.outlierScheduler,
+      });
+      this.outlierDetector.setHosts(this.hostList);
+    }
     this.lb = createLoadBalancer(config, this.hostList, deps.random, deps.lbHooks);
     this.updateMembership();
     if (!dnsBased || config.endpoints.length === 0) {
@@ -106,6 +124,7 @@ export class ClusterImpl implements Cluster {
     if (!this.closed) {
       this.closed = true;
       this.dns?.stop();
+      this.outlierDetector?.stop();
       for (const h of this.hostList) this.retire(h);
     }
     await Promise.all([...this.closing]);
@@ -147,6 +166,7 @@ export class ClusterImpl implements Cluster {
 
   private setHosts(hosts: HostImpl[]): void {
     this.hostList = hosts;
+    this.outlierDetector?.setHosts(hosts);
     this.lb.refresh(hosts);
     this.updateMembership();
   }

@@ -322,6 +322,39 @@ export interface ClusterConfig {
   readonly healthyPanicThresholdPercent: number;
   /** Upstream protocol: http1 now; h2 in the HTTP/2 issue. */
   readonly upstreamProtocol: 'http1' | 'http2';
+  /** `outlier_detection`; null when the cluster has none (passive health off). */
+  readonly outlierDetection: OutlierDetectionConfig | null;
+}
+
+/**
+ * `Cluster.outlier_detection` with Envoy's defaults filled in. Durations in ms, percentages 0–100,
+ * `successRateStdevFactor` as written (1900 = 1.9). Invariant: `maxEjectionTimeMs ≥ baseEjectionTimeMs`.
+ */
+export interface OutlierDetectionConfig {
+  readonly consecutive5xx: number;
+  readonly consecutiveGatewayFailure: number;
+  readonly consecutiveLocalOriginFailure: number;
+  readonly splitExternalLocalOriginErrors: boolean;
+  readonly intervalMs: number;
+  readonly baseEjectionTimeMs: number;
+  readonly maxEjectionTimeMs: number;
+  readonly maxEjectionTimeJitterMs: number;
+  readonly maxEjectionPercent: number;
+  readonly alwaysEjectOneHost: boolean;
+  readonly enforcingConsecutive5xx: number;
+  readonly enforcingConsecutiveGatewayFailure: number;
+  readonly enforcingConsecutiveLocalOriginFailure: number;
+  readonly enforcingSuccessRate: number;
+  readonly enforcingLocalOriginSuccessRate: number;
+  readonly enforcingFailurePercentage: number;
+  readonly enforcingFailurePercentageLocalOrigin: number;
+  readonly successRateMinimumHosts: number;
+  readonly successRateRequestVolume: number;
+  readonly successRateStdevFactor: number;
+  readonly failurePercentageThreshold: number;
+  readonly failurePercentageMinimumHosts: number;
+  readonly failurePercentageRequestVolume: number;
+  readonly successfulActiveHealthCheckUnejectHost: boolean;
 }
 
 // ─── Access logs ─────────────────────────────────────────────────────────────────────────
