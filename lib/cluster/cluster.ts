@@ -2,13 +2,14 @@ import type { Pool } from 'undici';
 import type { ClusterConfig, EndpointConfig } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
 import { poolOptions } from '../upstream/pool-options.js';
-import type { Clock } from '../util/clock.js';
+import { type Clock, systemClock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import { DnsRefresher, type DnsRound } from './dns-refresher.js';
 import type { DnsResolver } from './dns-resolver.js';
 import { EdsFileSource } from './eds-file-source.js';
 import { HostImpl } from './host.js';
 import { createLoadBalancer, type LoadBalancerHooks } from './lb/index.js';
+import { type IntervalScheduler, OutlierDetector } from './outlier-detector.js';
 import { ResourceManager } from './resource-manager.js';
 import type { Cluster, Host, LoadBalancer, LoadBalancerContext, RoutingPriority } from './types.js';
 
@@ -21,8 +22,10 @@ export interface ClusterImplDeps {
   /** How long `ready()` waits for the first DNS answer before giving up on it. */
   readonly initialDnsTimeoutMs: number;
   readonly lbHooks?: LoadBalancerHooks | undefined;
-  /** Monotonic clock for slow start; the system clock when absent. */
+  /** Monotonic clock for slow start and outlier detection; the system clock when absent. */
   readonly clock?: Clock | undefined;
+  /** Outlier detection's sweep timer; defaults to real (unref'd) timers. */
+  readonly outlierScheduler?: IntervalScheduler | undefined;
 }
 
 /**
@@ -49,6 +52,8 @@ export class ClusterImpl implements Cluster {
   private closed = false;
   private readonly defaultResources = new ResourceManager();
   private readonly highResources = new ResourceManager();
+  /** Null when the cluster has no `outlier_detection`. */
+  readonly outlierDetector: OutlierDetector | null = null;
 
   constructor(config: ClusterConfig, deps: ClusterImplDeps) {
     this.name = config.name;
@@ -58,6 +63,16 @@ export class ClusterImpl implements Cluster {
     this.pool = poolOptions(config);
     const dnsBased = config.type === 'STRICT_DNS' || config.type === 'LOGICAL_DNS';
     if (!dnsBased) this.hostList = config.endpoints.map((e) => this.newHost(e, e.address.address, false));
+    if (config.outlierDetection !== null) {
+      this.outlierDetector = new OutlierDetector(config.outlierDetection, {
+        clock: deps.clock ?? systemClock,
+        random: deps.random,
+        stats: deps.stats.outlierDetection,
+        onHealthChanged: () => this.onHostHealthChanged(),
+        scheduler: deps.outlierScheduler,
+      });
+      this.outlierDetector.setHosts(this.hostList);
+    }
     this.lb = createLoadBalancer(config, this.hostList, deps.random, deps.lbHooks, deps.clock);
     this.updateMembership();
     if (config.type === 'EDS' && config.eds !== null) {
@@ -124,6 +139,7 @@ export class ClusterImpl implements Cluster {
       this.closed = true;
       this.dns?.stop();
       this.eds?.stop();
+      this.outlierDetector?.stop();
       for (const h of this.hostList) this.retire(h);
     }
     await Promise.all([...this.closing]);
@@ -182,6 +198,7 @@ export class ClusterImpl implements Cluster {
 
   private setHosts(hosts: HostImpl[]): void {
     this.hostList = hosts;
+    this.outlierDetector?.setHosts(hosts);
     this.lb.refresh(hosts);
     this.updateMembership();
   }

@@ -361,6 +361,8 @@ export interface ClusterConfig {
   readonly eds: EdsFileConfig | null;
   /** Upstream protocol: http1 now; h2 in the HTTP/2 issue. */
   readonly upstreamProtocol: 'http1' | 'http2';
+  /** `outlier_detection`; null when the cluster has none (passive health off). */
+  readonly outlierDetection: OutlierDetectionConfig | null;
   /**
    * `round_robin_lb_config.slow_start_config` (ROUND_ROBIN) or
    * `least_request_lb_config.slow_start_config` (LEAST_REQUEST); absent when off.
@@ -378,6 +380,37 @@ export interface SlowStartConfig {
   readonly aggression: number;
   /** `min_weight_percent.value` / 100, default 0.1. */
   readonly minWeightFraction: number;
+}
+
+/**
+ * `Cluster.outlier_detection` with Envoy's defaults filled in. Durations in ms, percentages 0–100,
+ * `successRateStdevFactor` as written (1900 = 1.9). Invariant: `maxEjectionTimeMs ≥ baseEjectionTimeMs`.
+ */
+export interface OutlierDetectionConfig {
+  readonly consecutive5xx: number;
+  readonly consecutiveGatewayFailure: number;
+  readonly consecutiveLocalOriginFailure: number;
+  readonly splitExternalLocalOriginErrors: boolean;
+  readonly intervalMs: number;
+  readonly baseEjectionTimeMs: number;
+  readonly maxEjectionTimeMs: number;
+  readonly maxEjectionTimeJitterMs: number;
+  readonly maxEjectionPercent: number;
+  readonly alwaysEjectOneHost: boolean;
+  readonly enforcingConsecutive5xx: number;
+  readonly enforcingConsecutiveGatewayFailure: number;
+  readonly enforcingConsecutiveLocalOriginFailure: number;
+  readonly enforcingSuccessRate: number;
+  readonly enforcingLocalOriginSuccessRate: number;
+  readonly enforcingFailurePercentage: number;
+  readonly enforcingFailurePercentageLocalOrigin: number;
+  readonly successRateMinimumHosts: number;
+  readonly successRateRequestVolume: number;
+  readonly successRateStdevFactor: number;
+  readonly failurePercentageThreshold: number;
+  readonly failurePercentageMinimumHosts: number;
+  readonly failurePercentageRequestVolume: number;
+  readonly successfulActiveHealthCheckUnejectHost: boolean;
 }
 
 // ─── Access logs ─────────────────────────────────────────────────────────────────────────

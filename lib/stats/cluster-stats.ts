@@ -1,8 +1,9 @@
 import type { Counter, Gauge, Histogram } from './cells.js';
 import type { Families } from './families.js';
+import { bindOutlierDetectionStats, OUTLIER_DETECTION } from './outlier-stats.js';
 import { ResponseCodeCells } from './response-code-cells.js';
 import type { StatDef } from './stat-def.js';
-import type { ClusterStats } from './types.js';
+import type { ClusterStats, OutlierDetectionStats } from './types.js';
 
 const L = ['envoy_cluster_name'] as const;
 
@@ -80,6 +81,7 @@ export const CLUSTER = {
     labels: ['envoy_response_code_class', 'envoy_cluster_name'],
   },
   upstreamRqCompleted: c('upstream_rq_completed', 'Upstream requests that completed with a response'),
+  ...OUTLIER_DETECTION,
 } as const satisfies Record<string, StatDef>;
 
 export const CLUSTER_STATS: readonly StatDef[] = Object.values(CLUSTER);
@@ -109,6 +111,7 @@ export class BoundClusterStats implements ClusterStats {
   readonly upstreamRqTime: Histogram;
   readonly membershipHealthy: Gauge;
   readonly membershipTotal: Gauge;
+  readonly outlierDetection: OutlierDetectionStats;
   private readonly completed: Counter;
   private readonly codes: ResponseCodeCells;
 
@@ -138,6 +141,7 @@ export class BoundClusterStats implements ClusterStats {
     this.membershipHealthy = f.gauge(CLUSTER.membershipHealthy, v);
     this.membershipTotal = f.gauge(CLUSTER.membershipTotal, v);
     this.completed = f.counter(CLUSTER.upstreamRqCompleted, v);
+    this.outlierDetection = bindOutlierDetectionStats(f, v);
     this.codes = new ResponseCodeCells(
       (code) => f.counter(CLUSTER.upstreamRqByCode, [String(code), name]),
       (cls) => f.counter(CLUSTER.upstreamRqByClass, [String(cls), name]),

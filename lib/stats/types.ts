@@ -43,6 +43,32 @@ export interface ClusterStats {
   readonly membershipTotal: GaugeCell;
   /** Counts one completed upstream response: `upstream_rq_<code>`, `upstream_rq_<N>xx`, `upstream_rq_completed`. */
   recordResponse(statusCode: number): void;
+  /** `cluster.<name>.outlier_detection.*`. */
+  readonly outlierDetection: OutlierDetectionStats;
+}
+
+/**
+ * `cluster.<name>.outlier_detection.*`, Prometheus `envoy_cluster_outlier_detection_*`. `detected`
+ * counts every outlier found; `enforced` only those actually ejected (after max % and enforcing %).
+ */
+export interface OutlierDetectionStats {
+  readonly ejectionsActive: GaugeCell;
+  readonly ejectionsOverflow: CounterCell;
+  readonly ejectionsEnforcedTotal: CounterCell;
+  readonly ejectionsEnforcedConsecutive5xx: CounterCell;
+  readonly ejectionsDetectedConsecutive5xx: CounterCell;
+  readonly ejectionsEnforcedConsecutiveGatewayFailure: CounterCell;
+  readonly ejectionsDetectedConsecutiveGatewayFailure: CounterCell;
+  readonly ejectionsEnforcedConsecutiveLocalOriginFailure: CounterCell;
+  readonly ejectionsDetectedConsecutiveLocalOriginFailure: CounterCell;
+  readonly ejectionsEnforcedSuccessRate: CounterCell;
+  readonly ejectionsDetectedSuccessRate: CounterCell;
+  readonly ejectionsEnforcedLocalOriginSuccessRate: CounterCell;
+  readonly ejectionsDetectedLocalOriginSuccessRate: CounterCell;
+  readonly ejectionsEnforcedFailurePercentage: CounterCell;
+  readonly ejectionsDetectedFailurePercentage: CounterCell;
+  readonly ejectionsEnforcedLocalOriginFailurePercentage: CounterCell;
+  readonly ejectionsDetectedLocalOriginFailurePercentage: CounterCell;
 }
 
 /** `http.<stat_prefix>.*` stats, Prometheus `envoy_http_*{envoy_http_conn_manager_prefix}`. */

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { Host } from '../cluster/types.js';
+import { type Host, OutlierResult } from '../cluster/types.js';
 import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors.js';
 
 /**
@@ -25,12 +25,23 @@ export interface UpstreamRequestOptions {
   readonly body: Readable | Buffer | null;
 }
 
+/** `code` of the error the router aborts an attempt with when its route timeout fires. */
+const ROUTE_TIMEOUT_CODE = 'SKIFF_UPSTREAM_TIMEOUT';
+
 /**
  * One attempt against one host over its undici pool. Uses undici's native (legacy) handler
  * callbacks: they receive raw header buffers and body-sent notifications without the wrapper
  * object and parsed-header allocation the newer controller API adds per response.
  * Invariant: exactly one of onUpstreamComplete / onUpstreamFailure is delivered, unless the
  * caller aborted first, after which nothing is delivered.
+ *
+ * Outlier detection hears what Envoy's router reports: the response status; every reset or
+ * connect failure as LocalOriginConnectFailed; a route timeout before headers as
+ * LocalOriginTimeout; and LocalOriginConnectSuccess from `onConnect`, which undici 7 calls
+ * only once the request is written to an established connection (client-h1 `writeH1`; `_resume`
+ * connects first), so it never fires for a request whose connect fails. Envoy's HTTP router
+ * sends no LocalOriginConnectSuccessFinal (only tcp_proxy does): in non-split mode it would
+ * count as a 200 and reset the 5xx streak after every completed 503.
  */
 export class UpstreamRequest implements Dispatcher.DispatchHandler {
   readonly host: Host;
@@ -77,6 +88,10 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
   /** Stops the attempt; its socket is destroyed so it is never reused. Idempotent. */
   abort(reason: Error): void {
     if (this.finished) return;
+    // Envoy charges a timeout only to an attempt still waiting for its response headers.
+    if (!this.headersReceived && (reason as { code?: unknown }).code === ROUTE_TIMEOUT_CODE) {
+      this.host.outlier.putResult(OutlierResult.LocalOriginTimeout);
+    }
     this.cancelled = reason;
     this.finish(false);
     if (this.abortFn !== null) this.abortFn(reason);
@@ -102,6 +117,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     }
     this.abortFn = abort;
     this.requestStarted = true;
+    this.host.outlier.putResult(OutlierResult.LocalOriginConnectSuccess);
   }
 
   onBodySent(chunkSize: number | Buffer): void {
@@ -114,6 +130,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     // 1xx (100 Continue) is consumed here: the downstream side answered Expect itself.
     if (statusCode < 200) return true;
     this.headersReceived = true;
+    this.host.outlier.putHttpResponseCode(statusCode);
     this.resumeFn = resume;
     return this.cb.onUpstreamHeaders(statusCode, headers);
   }
@@ -132,6 +149,8 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
   onError(err: Error): void {
     if (this.cancelled !== null) return;
     this.finish(false);
+    // Envoy's router reports every upstream reset this way, connected or not.
+    this.host.outlier.putResult(OutlierResult.LocalOriginConnectFailed);
     this.cb.onUpstreamFailure(classifyUpstreamError(err, this.headersReceived));
   }
 }

@@ -3,6 +3,7 @@ import type { FieldReader } from '../reader.js';
 import { readEdsConfig } from './cluster-eds.js';
 import { readLoadAssignment } from './cluster-endpoints.js';
 import { readLbTuning } from './cluster-lb.js';
+import { readOutlierDetection } from './cluster-outlier-detection.js';
 import { readClusterProtocol } from './cluster-protocol.js';
 import { CLUSTER_SECTIONS } from './cluster-sections.js';
 import { CLUSTER_RULES } from './field-rules.js';
@@ -35,6 +36,7 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
   const protocol = readClusterProtocol(r);
   const perConnectionBufferLimitBytes = r.int('per_connection_buffer_limit_bytes') ?? 1_048_576;
   const lb = readLbTuning(r, lbPolicy);
+  const outlierDetection = readOutlierDetection(r);
   for (const s of CLUSTER_SECTIONS) if (r.has(s.field)) s.decode(r, s.field);
   r.finish(CLUSTER_RULES);
   if (name === '') return undefined;
@@ -57,5 +59,6 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
     eds,
     ...(lb.slowStart === null ? {} : { slowStart: lb.slowStart }),
     ...(lb.activeRequestBias === 1 ? {} : { activeRequestBias: lb.activeRequestBias }),
+    outlierDetection,
   };
 }

@@ -366,6 +366,10 @@ export const COMMON_LB_RULES: FinishRules = {
     override_host_status: '',
   },
 };
+export const OUTLIER_DETECTION_RULES: FinishRules = {
+  // Envoy hides it as not implemented.
+  unsupported: { monitors: '' },
+};
 
 /** Every rule set by Envoy message, for docs/config.md and its test. */
 export const FIELD_RULES: Readonly<Record<string, FinishRules>> = {
@@ -391,4 +395,5 @@ export const FIELD_RULES: Readonly<Record<string, FinishRules>> = {
   Endpoint: ENDPOINT_RULES,
   Metadata: METADATA_RULES,
   CommonLbConfig: COMMON_LB_RULES,
+  OutlierDetection: OUTLIER_DETECTION_RULES,
 };

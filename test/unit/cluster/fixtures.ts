@@ -3,7 +3,13 @@ import { HealthFlag, NO_PASSIVE_HEALTH } from '../../../lib/cluster/types.js';
 import type { ClusterConfig, EndpointConfig, HealthStatus } from '../../../lib/config/model.js';
 // The real cells are plain numbers already; the fixtures read their `value` directly.
 import { Counter as FakeCounter, Gauge as FakeGauge } from '../../../lib/stats/cells.js';
-import type { ClusterStats, CounterCell, GaugeCell, HistogramCell } from '../../../lib/stats/types.js';
+import type {
+  ClusterStats,
+  CounterCell,
+  GaugeCell,
+  HistogramCell,
+  OutlierDetectionStats,
+} from '../../../lib/stats/types.js';
 
 export { FakeCounter, FakeGauge };
 
@@ -48,6 +54,34 @@ export function fakeClusterStats(): FakeClusterStats {
     membershipHealthy: new FakeGauge(),
     membershipTotal: new FakeGauge(),
     recordResponse: () => {},
+    outlierDetection: fakeOutlierStats(),
+  };
+}
+
+/** Outlier detection cells by name, each a real counter/gauge whose `value` tests read. */
+export type FakeOutlierStats = {
+  [K in keyof OutlierDetectionStats]: OutlierDetectionStats[K] extends GaugeCell ? FakeGauge : FakeCounter;
+};
+
+export function fakeOutlierStats(): FakeOutlierStats {
+  return {
+    ejectionsActive: new FakeGauge(),
+    ejectionsOverflow: new FakeCounter(),
+    ejectionsEnforcedTotal: new FakeCounter(),
+    ejectionsEnforcedConsecutive5xx: new FakeCounter(),
+    ejectionsDetectedConsecutive5xx: new FakeCounter(),
+    ejectionsEnforcedConsecutiveGatewayFailure: new FakeCounter(),
+    ejectionsDetectedConsecutiveGatewayFailure: new FakeCounter(),
+    ejectionsEnforcedConsecutiveLocalOriginFailure: new FakeCounter(),
+    ejectionsDetectedConsecutiveLocalOriginFailure: new FakeCounter(),
+    ejectionsEnforcedSuccessRate: new FakeCounter(),
+    ejectionsDetectedSuccessRate: new FakeCounter(),
+    ejectionsEnforcedLocalOriginSuccessRate: new FakeCounter(),
+    ejectionsDetectedLocalOriginSuccessRate: new FakeCounter(),
+    ejectionsEnforcedFailurePercentage: new FakeCounter(),
+    ejectionsDetectedFailurePercentage: new FakeCounter(),
+    ejectionsEnforcedLocalOriginFailurePercentage: new FakeCounter(),
+    ejectionsDetectedLocalOriginFailurePercentage: new FakeCounter(),
   };
 }
 
@@ -82,6 +116,7 @@ export function clusterConfig(over: Partial<ClusterConfig> = {}): ClusterConfig 
     healthyPanicThresholdPercent: 50,
     upstreamProtocol: 'http1',
     eds: null,
+    outlierDetection: null,
     ...over,
   };
 }

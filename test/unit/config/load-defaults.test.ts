@@ -122,6 +122,7 @@ t.test('a minimal bootstrap gets every default', async (t) => {
     healthyPanicThresholdPercent: 50,
     upstreamProtocol: 'http1',
     eds: null,
+    outlierDetection: null,
   });
   t.ok(Object.isFrozen(b) && Object.isFrozen(b.clusters[0]!.endpoints[0]!.address), 'deep-frozen');
 });
