@@ -15,7 +15,7 @@ import { type UpstreamFailure, upstreamFailureBody } from '../upstream/upstream-
 import { UpstreamRequest } from '../upstream/upstream-request.js';
 import type { Clock } from '../util/clock.js';
 import type { CompiledHeaderMutations } from './header-mutations.js';
-import type { CompiledRoute, RouteTable } from './route-table.js';
+import type { CompiledRoute } from './route-table.js';
 
 /** Cluster lookup the router needs (the ClusterManager implements it). */
 export interface ClusterSource {
@@ -23,7 +23,6 @@ export interface ClusterSource {
 }
 
 export interface RouterDeps {
-  readonly table: RouteTable;
   readonly clusters: ClusterSource;
   readonly clock: Clock;
   readonly config: RouterFilterConfig;
@@ -62,8 +61,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
 
   decodeHeaders(): FilterStatus {
     const { deps, stream } = this;
-    const vhost = deps.table.selectVirtualHost(stream.authority);
-    const route = vhost === null ? null : vhost.match(stream);
+    const route = stream.route();
     if (route === null) {
       deps.hcmStats.noRoute.inc();
       stream.sendLocalReply(404, '', ResponseFlag.NoRouteFound, 'route_not_found');
@@ -92,7 +90,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
 
   private forward(route: CompiledRoute): void {
     const { deps, stream } = this;
-    const pick = route.pickCluster(stream);
+    const pick = stream.clusterPick();
     const cluster = pick === null ? undefined : deps.clusters.get(pick.name);
     this.responseMutations = route.responseMutations(pick?.weighted ?? null);
     if (cluster === undefined) {

@@ -3,6 +3,7 @@ import { addIssue, type FieldReader } from '../reader.js';
 import { ROUTE_CONFIGURATION_RULES, VIRTUAL_HOST_RULES } from './field-rules.js';
 import { readHeaderMutations } from './header-mutations.js';
 import { warnNotEnforced } from './not-enforced.js';
+import { readTypedPerFilterConfig } from './per-filter-config.js';
 import { readRetryPolicy } from './retry-policy.js';
 import { readRoute } from './route.js';
 import type { ClusterRef } from './route-action.js';
@@ -28,9 +29,11 @@ export function readRouteConfiguration(r: FieldReader, refs: ClusterRef[]): Rout
   }
   const headers = readHeaderMutations(r);
   const ignorePortInHostMatching = r.bool('ignore_port_in_host_matching') ?? false;
+  const typedPerFilterConfig = readTypedPerFilterConfig(r);
   r.finish(ROUTE_CONFIGURATION_RULES);
   if (validate) refs.push(...local);
-  return { name, virtualHosts, headers, ignorePortInHostMatching };
+  const out: RouteConfiguration = { name, virtualHosts, headers, ignorePortInHostMatching };
+  return typedPerFilterConfig === undefined ? out : { ...out, typedPerFilterConfig };
 }
 
 function readVirtualHost(
@@ -79,9 +82,10 @@ function readVirtualHost(
   const retryPolicy = rp === undefined ? null : readRetryPolicy(rp);
   const includeRequestAttemptCount = r.bool('include_request_attempt_count') ?? false;
   const includeAttemptCountInResponse = r.bool('include_attempt_count_in_response') ?? false;
+  const typedPerFilterConfig = readTypedPerFilterConfig(r);
   r.finish(VIRTUAL_HOST_RULES);
   if (name === '') return undefined;
-  return {
+  const out: VirtualHostConfig = {
     name,
     domains,
     routes,
@@ -90,6 +94,7 @@ function readVirtualHost(
     includeRequestAttemptCount,
     includeAttemptCountInResponse,
   };
+  return typedPerFilterConfig === undefined ? out : { ...out, typedPerFilterConfig };
 }
 
 // Envoy allows one wildcard per domain, and only as its first or last character.
