@@ -1,4 +1,6 @@
+import type { HttpFilterPerRouteConfig } from '../config/model.js';
 import type { HeaderMap } from '../http/header-map.js';
+import type { ClusterPick, CompiledRoute } from '../router/route.js';
 import type { HeaderValueContext, RouteRequest } from '../router/types.js';
 
 /** A filter's answer: keep iterating, or stop until the filter calls `stream.continueDecoding()`. */
@@ -20,16 +22,35 @@ export interface FilterStream {
   readonly downstreamLocalAddress: string;
   /** Sets a response flag bit (ResponseFlag) for the access log and stats. */
   setResponseFlag(bit: number): void;
-  /** Answers locally (Envoy-style text/plain body); ends the filter chain. */
+  /**
+   * Answers locally (Envoy-style text/plain body); ends the filter chain. A gRPC request gets a
+   * trailers-only reply instead: 200 with `grpc-status` (`grpcStatus`, else mapped from
+   * `status`) and `grpc-message` (the body).
+   */
   sendLocalReply(
     status: number,
     body: string,
     flag: number,
     details: string,
     headers?: readonly string[],
+    grpcStatus?: number,
   ): void;
   /** Resumes the decoder chain after a filter returned Stop. */
   continueDecoding(): void;
+  /**
+   * The route for the request as it is now: matched on first call and cached, so filters and
+   * the router share one match. Null when no route matches.
+   */
+  route(): CompiledRoute | null;
+  /** The cluster the route sends this request to (weighted pick made once), or null. */
+  clusterPick(): ClusterPick | null;
+  /** A filter that changed what routing looks at (headers, path) drops the cached match. */
+  clearRouteCache(): void;
+  /**
+   * The most specific `typed_per_filter_config` entry for the filter named `filterName` (as in
+   * http_filters): weighted cluster, route, virtual host, then route configuration.
+   */
+  perFilterConfig(filterName: string): HttpFilterPerRouteConfig | undefined;
 }
 
 /**
@@ -93,7 +114,13 @@ export interface HttpFilter {
 
 /** Built once per config snapshot from a validated sub-config. */
 export interface HttpFilterFactory {
+  /** The filter's name in http_filters (the key of its typed_per_filter_config entries). */
   readonly name: string;
-  /** A filter for this stream, or null when the filter has nothing to do (costs nothing). */
+  /**
+   * A filter for this stream, or null when the filter has nothing to do (costs nothing). Called
+   * when the decoder chain reaches this filter, so the stream's route() already reflects what
+   * earlier filters did; filters after a local reply are never created. A factory honours a
+   * per-route `{kind: 'disabled'}` entry under its name (FilterConfig `disabled: true`).
+   */
   create(stream: RouterStream): HttpFilter | null;
 }

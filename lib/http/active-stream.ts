@@ -2,10 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { AccessLogRecord } from '../accesslog/record.js';
 import { ResponseFlag } from '../accesslog/response-flags.js';
+import type { HttpFilterPerRouteConfig } from '../config/model.js';
 import { type DeadlineTarget, FilterStatus, type HttpFilter, type RouterStream } from '../filters/filter.js';
+import type { ClusterPick, CompiledRoute } from '../router/route.js';
 import type { RouteRequest } from '../router/types.js';
 import type { TimedStream } from './deadline-timer.js';
 import type { DownstreamConnection } from './downstream-connection.js';
+import { grpcLocalReplyHeaders, httpToGrpcStatus, isGrpcContentType } from './grpc-local-reply.js';
 import type { HcmRuntime } from './hcm-runtime.js';
 import { HeaderMap } from './header-map.js';
 import { localReplyHeaders } from './local-reply.js';
@@ -63,8 +66,14 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   deferredStart: (() => void) | null = null;
   /** Node detaches `req.socket` once the response is done; the queue logic needs it after. */
   private readonly socket: IncomingMessage['socket'];
+  /** Filters created so far; `filterIndex` is the factory the decoder chain is at. */
   private filters: HttpFilter[] = [];
   private filterIndex = 0;
+  /** Route match and cluster pick, made once on first use (see route()). */
+  private routeMatched = false;
+  private matchedRoute: CompiledRoute | null = null;
+  private clusterPicked = false;
+  private pickedCluster: ClusterPick | null = null;
   private drainCb: (() => void) | null = null;
   private ended = false;
   private localReset = false;
@@ -133,11 +142,6 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
       this.lastActivityMs = this.rt.clock.now();
       this.conn.timer.schedule(this.lastActivityMs + this.idleTimeoutMs);
     }
-    const factories = this.rt.filterFactories;
-    for (let i = 0; i < factories.length; i++) {
-      const f = factories[i]!.create(this);
-      if (f !== null) this.filters.push(f);
-    }
     this.iterate();
   }
 
@@ -146,12 +150,53 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     this.iterate();
   }
 
+  /**
+   * Filters are created when the chain reaches them: a factory sees the route as earlier filters
+   * left it and may return null for this stream, and nothing past a local reply is built.
+   */
   private iterate(): void {
-    const filters = this.filters;
-    while (this.filterIndex < filters.length && !this.ended && !this.responseStarted) {
-      if (filters[this.filterIndex]!.decodeHeaders(this) === FilterStatus.Stop) return;
+    const factories = this.rt.filterFactories;
+    while (this.filterIndex < factories.length && !this.ended && !this.responseStarted) {
+      const f = factories[this.filterIndex]!.create(this);
+      if (f !== null) {
+        this.filters.push(f);
+        if (f.decodeHeaders(this) === FilterStatus.Stop) return;
+      }
       this.filterIndex++;
     }
+  }
+
+  route(): CompiledRoute | null {
+    if (!this.routeMatched) {
+      this.routeMatched = true;
+      const vhost = this.rt.routeTable.selectVirtualHost(this.authority);
+      this.matchedRoute = vhost === null ? null : vhost.match(this);
+    }
+    return this.matchedRoute;
+  }
+
+  clusterPick(): ClusterPick | null {
+    if (!this.clusterPicked) {
+      this.clusterPicked = true;
+      const route = this.route();
+      this.pickedCluster = route === null ? null : route.pickCluster(this);
+    }
+    return this.pickedCluster;
+  }
+
+  clearRouteCache(): void {
+    this.routeMatched = false;
+    this.matchedRoute = null;
+    this.clusterPicked = false;
+    this.pickedCluster = null;
+  }
+
+  perFilterConfig(filterName: string): HttpFilterPerRouteConfig | undefined {
+    const route = this.route();
+    if (route === null) return undefined;
+    // Only a weighted cluster with its own entries makes the pick matter here.
+    const weighted = route.weightedPerFilter ? (this.clusterPick()?.weighted ?? null) : null;
+    return route.perFilterConfig(filterName, weighted);
   }
 
   /** Records request or response progress (resets the idle clock). */
@@ -249,6 +294,7 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     flag: number,
     details: string,
     extra?: readonly string[],
+    grpcStatus?: number,
   ): void {
     if (this.ended) return;
     this.responseFlags |= flag;
@@ -257,13 +303,14 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
       this.resetStream(flag, details);
       return;
     }
-    const headers = new HeaderMap(
-      localReplyHeaders(
-        body,
-        this.rt.config.serverHeaderTransformation === 'PASS_THROUGH' ? null : this.rt.config.serverName,
-        extra,
-      ),
-    );
+    const server =
+      this.rt.config.serverHeaderTransformation === 'PASS_THROUGH' ? null : this.rt.config.serverName;
+    if (isGrpcContentType(this.requestHeaders.get('content-type'))) {
+      const code = grpcStatus ?? httpToGrpcStatus(status);
+      this.encodeHeaders(200, new HeaderMap(grpcLocalReplyHeaders(code, body, server, extra)), true);
+      return;
+    }
+    const headers = new HeaderMap(localReplyHeaders(body, server, extra));
     const head = this.method === 'HEAD';
     this.encodeHeaders(status, headers, body === '' || head);
     if (body !== '' && !head) {

@@ -1,6 +1,7 @@
 import type { AccessLogRecord } from '../accesslog/record.js';
 import type { HttpConnectionManagerConfig } from '../config/model.js';
 import type { HttpFilterFactory } from '../filters/filter.js';
+import type { RouteTable } from '../router/route-table.js';
 import type { HttpConnectionManagerStats } from '../stats/types.js';
 import type { Clock } from '../util/clock.js';
 
@@ -15,4 +16,6 @@ export interface HcmRuntime {
   /** Null when no access log is configured, so the hot path skips it. */
   readonly accessLog: ((r: AccessLogRecord) => void) | null;
   readonly clock: Clock;
+  /** The route table streams match against (once per stream, shared by filters and router). */
+  readonly routeTable: RouteTable;
 }

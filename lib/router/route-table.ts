@@ -1,4 +1,4 @@
-import type { RouteConfiguration } from '../config/model.js';
+import type { HttpFilterPerRouteConfig, RouteConfiguration } from '../config/model.js';
 import { SkiffError } from '../errors.js';
 import type { Random } from '../util/random.js';
 import { HeaderMutationCompiler } from './header-mutations.js';
@@ -70,6 +70,7 @@ export class RouteTable {
           mutations,
           configHeaders: cfg.headers,
           where: `virtual_hosts[${i}]`,
+          configPerFilter: cfg.typedPerFilterConfig,
         });
         for (const domain of vh.domains) {
           if (domain === '*') {
@@ -122,6 +123,24 @@ export class RouteTable {
   route(req: RouteRequest): import('./route.js').CompiledRoute | null {
     const vh = this.selectVirtualHost(req.authority);
     return vh === null ? null : vh.match(req);
+  }
+
+  /**
+   * Every distinct per-route config for the filter named `filterName`, at any level. A filter
+   * factory compiles these once; an empty list means it never needs to look per route.
+   */
+  perFilterConfigs(filterName: string): HttpFilterPerRouteConfig[] {
+    const seen = new Set<HttpFilterPerRouteConfig>();
+    const visit = (c: HttpFilterPerRouteConfig | undefined): void => {
+      if (c !== undefined) seen.add(c);
+    };
+    for (const vh of this.virtualHosts) {
+      for (const r of vh.routes) {
+        visit(r.perFilterConfig(filterName, null));
+        for (const w of r.weightedClusters) visit(r.perFilterConfig(filterName, w));
+      }
+    }
+    return [...seen];
   }
 
   private wildcard(

@@ -1,5 +1,6 @@
 import type {
   HeaderMutations,
+  HttpFilterPerRouteConfig,
   LbPolicy,
   RetryPolicyConfig,
   RouteConfig,
@@ -17,6 +18,7 @@ import { CompiledHeaderMatcher } from './header-matcher.js';
 import type { CompiledHeaderMutations, HeaderMutationCompiler } from './header-mutations.js';
 import { PathMatcher } from './path-matcher.js';
 import { pathEnd } from './path-util.js';
+import { overlayPerFilterConfig, type PerFilterConfigMap } from './per-filter-config.js';
 import { CompiledQueryMatcher } from './query-matcher.js';
 import { compileRe2, translateRe2Substitution } from './re2.js';
 import { buildLocation, type RedirectSpec, redirectSpec } from './redirect.js';
@@ -42,6 +44,8 @@ export interface RouteCompileContext {
   /** Field paths of this route and its virtual host, for config errors. */
   readonly where: string;
   readonly vhostWhere: string;
+  /** Per-filter configs of the route configuration and virtual host, already overlaid. */
+  readonly inheritedPerFilter?: PerFilterConfigMap | null;
 }
 
 const NONE = 0;
@@ -59,14 +63,21 @@ export class CompiledWeightedCluster {
   readonly responseMutations: CompiledHeaderMutations | null;
   /** The frozen pick handed out for this entry: picking allocates nothing. */
   readonly pick: ClusterPick;
+  /** typed_per_filter_config overlaid on the route's (null: none anywhere). */
+  readonly perFilter: PerFilterConfigMap | null;
 
-  constructor(cfg: WeightedClusterConfig, mutations: CompiledHeaderMutations | null) {
+  constructor(
+    cfg: WeightedClusterConfig,
+    mutations: CompiledHeaderMutations | null,
+    routePerFilter: PerFilterConfigMap | null = null,
+  ) {
     this.name = cfg.name;
     this.weight = cfg.weight;
     this.hostRewriteLiteral = cfg.hostRewriteLiteral === '' ? null : cfg.hostRewriteLiteral;
     this.requestMutations = mutations?.hasRequest ? mutations : null;
     this.responseMutations = mutations?.hasResponse ? mutations : null;
     this.pick = Object.freeze({ name: cfg.name, weighted: this });
+    this.perFilter = overlayPerFilterConfig(routePerFilter, cfg.typedPerFilterConfig);
     Object.freeze(this);
   }
 }
@@ -108,6 +119,10 @@ export class CompiledRoute {
   /** Direct response: status and body, else 0 / null. */
   readonly directStatus: number;
   readonly directBody: string | null;
+  /** typed_per_filter_config of route config, vhost and route overlaid (null: none). */
+  readonly perFilter: PerFilterConfigMap | null;
+  /** True when a weighted cluster of this route has per-filter config of its own. */
+  readonly weightedPerFilter: boolean;
 
   private readonly pathMatcher: PathMatcher;
   private readonly headerMatchers: readonly CompiledHeaderMatcher[];
@@ -144,6 +159,7 @@ export class CompiledRoute {
       m.queryParameters.map((q, i) => new CompiledQueryMatcher(q, `${w}.match.query_parameters[${i}]`)),
     );
     this.grpc = m.grpc;
+    this.perFilter = overlayPerFilterConfig(ctx.inheritedPerFilter ?? null, cfg.typedPerFilterConfig);
 
     const levels = [cfg.headers, ctx.vhostHeaders, ctx.configHeaders];
     const names = [w, ctx.vhostWhere, 'route_config'];
@@ -191,10 +207,12 @@ export class CompiledRoute {
                   [c.headers, ...levels],
                   [`${w}.route.weighted_clusters.clusters[${i}]`, ...names],
                 ),
+                this.perFilter,
               ),
           )
         : [];
     this.weightedClusters = Object.freeze(weighted);
+    this.weightedPerFilter = weighted.some((c) => c.perFilter !== this.perFilter);
     let sum = 0;
     this.cumulativeWeights = Object.freeze(weighted.map((c) => (sum += c.weight)));
     this.totalWeight = sum;
@@ -298,6 +316,18 @@ export class CompiledRoute {
   /** Response header mutations for this pick; redirects and direct responses pass null. */
   responseMutations(weighted: CompiledWeightedCluster | null): CompiledHeaderMutations | null {
     return weighted === null ? this.routeResponseMutations : weighted.responseMutations;
+  }
+
+  /**
+   * The most specific per-route config for the filter named `filterName` (as in http_filters):
+   * the picked weighted cluster's, else the route's, vhost's or route configuration's.
+   */
+  perFilterConfig(
+    filterName: string,
+    weighted: CompiledWeightedCluster | null,
+  ): HttpFilterPerRouteConfig | undefined {
+    const m = weighted === null ? this.perFilter : weighted.perFilter;
+    return m === null ? undefined : m.get(filterName);
   }
 
   /** Redirect routes: the Location header, built as Envoy does (see redirect.ts). */

@@ -26,7 +26,7 @@ import {
   retriableResponse,
   retriesPerTryTimeout,
 } from './retry-policy.js';
-import type { CompiledRoute, RouteTable } from './route-table.js';
+import type { CompiledRoute } from './route-table.js';
 
 /** Cluster lookup the router needs (the ClusterManager implements it). */
 export interface ClusterSource {
@@ -34,7 +34,6 @@ export interface ClusterSource {
 }
 
 export interface RouterDeps {
-  readonly table: RouteTable;
   readonly clusters: ClusterSource;
   readonly clock: Clock;
   readonly config: RouterFilterConfig;
@@ -111,8 +110,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
 
   decodeHeaders(): FilterStatus {
     const { deps, stream } = this;
-    const vhost = deps.table.selectVirtualHost(stream.authority);
-    const route = vhost === null ? null : vhost.match(stream);
+    const route = stream.route();
     if (route === null) {
       deps.hcmStats.noRoute.inc();
       stream.sendLocalReply(404, '', ResponseFlag.NoRouteFound, 'route_not_found');
@@ -142,7 +140,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   private forward(route: CompiledRoute): void {
     const { deps, stream } = this;
     this.route = route;
-    const pick = route.pickCluster(stream);
+    const pick = stream.clusterPick();
     const cluster = pick === null ? undefined : deps.clusters.get(pick.name);
     this.responseMutations = route.responseMutations(pick?.weighted ?? null);
     if (cluster === undefined) {

@@ -1,7 +1,8 @@
-import type { HeaderMutations, VirtualHostConfig } from '../config/model.js';
+import type { HeaderMutations, TypedPerFilterConfig, VirtualHostConfig } from '../config/model.js';
 import type { Random } from '../util/random.js';
 import type { HeaderMutationCompiler } from './header-mutations.js';
 import { pathEnd } from './path-util.js';
+import { overlayPerFilterConfig } from './per-filter-config.js';
 import { CompiledRoute } from './route.js';
 import type { RouteRequest } from './types.js';
 
@@ -22,8 +23,18 @@ export class CompiledVirtualHost {
 
   constructor(
     cfg: VirtualHostConfig,
-    env: { random: Random; mutations: HeaderMutationCompiler; configHeaders: HeaderMutations; where: string },
+    env: {
+      random: Random;
+      mutations: HeaderMutationCompiler;
+      configHeaders: HeaderMutations;
+      where: string;
+      configPerFilter?: TypedPerFilterConfig | undefined;
+    },
   ) {
+    const perFilter = overlayPerFilterConfig(
+      overlayPerFilterConfig(null, env.configPerFilter),
+      cfg.typedPerFilterConfig,
+    );
     this.name = cfg.name;
     this.domains = Object.freeze(cfg.domains.map((d) => d.toLowerCase()));
     this.retryPolicy = cfg.retryPolicy;
@@ -41,6 +52,7 @@ export class CompiledVirtualHost {
             vhostRetryPolicy: cfg.retryPolicy,
             where: `${env.where}.routes[${i}]`,
             vhostWhere: env.where,
+            inheritedPerFilter: perFilter,
           }),
       ),
     );

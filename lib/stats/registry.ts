@@ -1,6 +1,7 @@
 import { BoundClusterStats, CLUSTER_STATS } from './cluster-stats.js';
 import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
 import { Families } from './families.js';
+import { bindFaultStats, FAULT_STATS, type FaultStats } from './fault-stats.js';
 import { BoundHttpStats, HTTP_STATS } from './http-stats.js';
 import { BoundListenerStats, LISTENER_STATS, listenerStatAddress } from './listener-stats.js';
 import { type ServerInfo, ServerStats } from './server-stats.js';
@@ -16,12 +17,14 @@ export class StatsRegistry {
   private readonly clusters = new Map<string, BoundClusterStats>();
   private readonly http = new Map<string, BoundHttpStats>();
   private readonly listeners = new Map<string, BoundListenerStats>();
+  private readonly faults = new Map<string, FaultStats>();
   private readonly server: ServerStats;
 
   constructor() {
     this.families.declare(CLUSTER_STATS);
     this.families.declare(HTTP_STATS);
     this.families.declare(LISTENER_STATS);
+    this.families.declare(FAULT_STATS);
     this.server = new ServerStats(this.families);
   }
 
@@ -53,6 +56,16 @@ export class StatsRegistry {
     if (s === undefined) {
       s = new BoundHttpStats(this.families, statPrefix);
       this.http.set(statPrefix, s);
+    }
+    return s;
+  }
+
+  /** The fault filter's stats of one HCM (shared by its listener-level and per-route configs). */
+  faultStats(statPrefix: string): FaultStats {
+    let s = this.faults.get(statPrefix);
+    if (s === undefined) {
+      s = bindFaultStats(this.families, statPrefix);
+      this.faults.set(statPrefix, s);
     }
     return s;
   }

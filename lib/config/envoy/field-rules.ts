@@ -174,6 +174,19 @@ export const ROUTER_RULES: FinishRules = {
   },
 };
 
+export const HTTP_FAULT_RULES: FinishRules = {
+  ignored: [
+    'delay_percent_runtime',
+    'abort_percent_runtime',
+    'delay_duration_runtime',
+    'abort_http_status_runtime',
+    'max_active_faults_runtime',
+    'response_rate_limit_percent_runtime',
+    'abort_grpc_status_runtime',
+    'filter_metadata',
+  ],
+};
+
 export const ACCESS_LOG_RULES: FinishRules = { unsupported: { filter: '' } };
 export const FILE_ACCESS_LOG_RULES: FinishRules = {
   unsupported: { typed_json_format: 'use log_format.json_format' },
@@ -396,4 +409,5 @@ export const FIELD_RULES: Readonly<Record<string, FinishRules>> = {
   Metadata: METADATA_RULES,
   CommonLbConfig: COMMON_LB_RULES,
   OutlierDetection: OUTLIER_DETECTION_RULES,
+  HTTPFault: HTTP_FAULT_RULES,
 };

@@ -20,6 +20,7 @@ import {
 import { readHashPolicies } from './hash-policy.js';
 import { readHeaderMutations } from './header-mutations.js';
 import { readRegexMatcher } from './matchers.js';
+import { readTypedPerFilterConfig } from './per-filter-config.js';
 import { readRetryPolicy } from './retry-policy.js';
 
 /** A cluster named by a route, kept so the bootstrap can check it exists (`validate_clusters`). */
@@ -101,8 +102,10 @@ function readWeightedClusters(wc: FieldReader, refs: ClusterRef[]): WeightedClus
     const weight = c.int('weight') ?? 0;
     const headers = readHeaderMutations(c);
     const hostRewriteLiteral = c.string('host_rewrite_literal') ?? null;
+    const typedPerFilterConfig = readTypedPerFilterConfig(c);
     c.finish(CLUSTER_WEIGHT_RULES);
-    out.push({ name, weight, headers, hostRewriteLiteral });
+    const entry: WeightedClusterConfig = { name, weight, headers, hostRewriteLiteral };
+    out.push(typedPerFilterConfig === undefined ? entry : { ...entry, typedPerFilterConfig });
   }
   const sum = out.reduce((s, c) => s + c.weight, 0);
   const total = wc.int('total_weight');

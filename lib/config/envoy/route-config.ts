@@ -2,6 +2,7 @@ import type { RouteConfig, RouteConfiguration, VirtualHostConfig } from '../mode
 import { addIssue, type FieldReader } from '../reader.js';
 import { ROUTE_CONFIGURATION_RULES, VIRTUAL_HOST_RULES } from './field-rules.js';
 import { readHeaderMutations } from './header-mutations.js';
+import { readTypedPerFilterConfig } from './per-filter-config.js';
 import { readRetryPolicy } from './retry-policy.js';
 import { readRoute } from './route.js';
 import type { ClusterRef } from './route-action.js';
@@ -27,9 +28,11 @@ export function readRouteConfiguration(r: FieldReader, refs: ClusterRef[]): Rout
   }
   const headers = readHeaderMutations(r);
   const ignorePortInHostMatching = r.bool('ignore_port_in_host_matching') ?? false;
+  const typedPerFilterConfig = readTypedPerFilterConfig(r);
   r.finish(ROUTE_CONFIGURATION_RULES);
   if (validate) refs.push(...local);
-  return { name, virtualHosts, headers, ignorePortInHostMatching };
+  const out: RouteConfiguration = { name, virtualHosts, headers, ignorePortInHostMatching };
+  return typedPerFilterConfig === undefined ? out : { ...out, typedPerFilterConfig };
 }
 
 function readVirtualHost(
@@ -77,9 +80,10 @@ function readVirtualHost(
   const includeRequestAttemptCount = r.bool('include_request_attempt_count') ?? false;
   const includeAttemptCountInResponse = r.bool('include_attempt_count_in_response') ?? false;
   const perRequestBufferLimitBytes = r.int('per_request_buffer_limit_bytes', 0) ?? null;
+  const typedPerFilterConfig = readTypedPerFilterConfig(r);
   r.finish(VIRTUAL_HOST_RULES);
   if (name === '') return undefined;
-  return {
+  const out: VirtualHostConfig = {
     name,
     domains,
     routes,
@@ -89,6 +93,7 @@ function readVirtualHost(
     includeAttemptCountInResponse,
     perRequestBufferLimitBytes,
   };
+  return typedPerFilterConfig === undefined ? out : { ...out, typedPerFilterConfig };
 }
 
 // Envoy allows one wildcard per domain, and only as its first or last character.

@@ -2,6 +2,7 @@ import type { RouteActionConfig, RouteConfig } from '../model.js';
 import type { FieldReader } from '../reader.js';
 import { DECORATOR_RULES, ROUTE_RULES } from './field-rules.js';
 import { readHeaderMutations } from './header-mutations.js';
+import { readTypedPerFilterConfig } from './per-filter-config.js';
 import {
   type ClusterRef,
   readDirectResponse,
@@ -33,7 +34,9 @@ export function readRoute(r: FieldReader, refs: ClusterRef[], maxBodyBytes: numb
     d.finish(DECORATOR_RULES);
   }
   const perRequestBufferLimitBytes = r.int('per_request_buffer_limit_bytes', 0) ?? null;
+  const typedPerFilterConfig = readTypedPerFilterConfig(r);
   r.finish(ROUTE_RULES);
   if (match === undefined || action === undefined) return undefined;
-  return { name, match, action, headers, decoratorOperation, perRequestBufferLimitBytes };
+  const out: RouteConfig = { name, match, action, headers, decoratorOperation, perRequestBufferLimitBytes };
+  return typedPerFilterConfig === undefined ? out : { ...out, typedPerFilterConfig };
 }

@@ -148,7 +148,7 @@ t.test('HCM errors', async (t) => {
   const r = loadConfigText(filters, 'f.yaml');
   t.same(r.ok ? [] : r.issues.map(formatIssue), [
     `f.yaml: ${HCM}.http_filters[0]: the router filter must be the last HTTP filter`,
-    `f.yaml: ${HCM}.http_filters[1].name: HTTP filter "envoy.filters.http.cors" is not supported yet (supported: envoy.filters.http.router)`,
+    `f.yaml: ${HCM}.http_filters[1].name: HTTP filter "envoy.filters.http.cors" is not supported yet (supported: envoy.filters.http.router, envoy.filters.http.fault)`,
   ]);
   const badFormat = minimal().replace(
     'stat_prefix: ingress',

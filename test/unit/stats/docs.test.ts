@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { CLUSTER_STATS } from '../../../lib/stats/cluster-stats.js';
+import { FAULT_STATS } from '../../../lib/stats/fault-stats.js';
 import { HTTP_STATS } from '../../../lib/stats/http-stats.js';
 import { LISTENER_STATS } from '../../../lib/stats/listener-stats.js';
 import { SERVER_STATS } from '../../../lib/stats/server-stats.js';
@@ -29,12 +30,14 @@ function parseDoc(text: string): Row[] {
 
 t.test('docs/stats.md lists exactly the declared stats', async (t) => {
   const documented = parseDoc(readFileSync(docPath, 'utf8'));
-  const declared = [...CLUSTER_STATS, ...HTTP_STATS, ...LISTENER_STATS, ...SERVER_STATS].map((d) => ({
-    name: d.name,
-    type: d.type,
-    labels: [...d.labels],
-    help: d.help,
-  }));
+  const declared = [...CLUSTER_STATS, ...HTTP_STATS, ...LISTENER_STATS, ...SERVER_STATS, ...FAULT_STATS].map(
+    (d) => ({
+      name: d.name,
+      type: d.type,
+      labels: [...d.labels],
+      help: d.help,
+    }),
+  );
   t.ok(documented.length > 0, 'doc has stat rows');
   const byName = (a: Row, b: Row) => a.name.localeCompare(b.name);
   t.same([...documented].sort(byName), [...declared].sort(byName));
