@@ -5,10 +5,19 @@ import { poolOptions } from '../upstream/pool-options.js';
 import type { Random } from '../util/random.js';
 import { DnsRefresher, type DnsRound } from './dns-refresher.js';
 import type { DnsResolver } from './dns-resolver.js';
+import type { HcScheduler, ProbeFactory } from './health-check-probe.js';
+import { HealthChecker } from './health-checker.js';
 import { HostImpl } from './host.js';
 import { createLoadBalancer, type LoadBalancerHooks } from './lb/index.js';
 import { ResourceManager } from './resource-manager.js';
-import type { Cluster, Host, LoadBalancer, LoadBalancerContext, RoutingPriority } from './types.js';
+import {
+  type Cluster,
+  HealthFlag,
+  type Host,
+  type LoadBalancer,
+  type LoadBalancerContext,
+  type RoutingPriority,
+} from './types.js';
 
 /** What one cluster needs from its manager. */
 export interface ClusterImplDeps {
@@ -19,6 +28,10 @@ export interface ClusterImplDeps {
   /** How long `ready()` waits for the first DNS answer before giving up on it. */
   readonly initialDnsTimeoutMs: number;
   readonly lbHooks?: LoadBalancerHooks | undefined;
+  /** Active health check timers (unit tests drive them by hand); real timers by default. */
+  readonly healthCheckScheduler?: HcScheduler | undefined;
+  /** Replaces the real HTTP/TCP health check probes (unit tests). */
+  readonly healthCheckProbes?: ProbeFactory | undefined;
 }
 
 /**
@@ -42,6 +55,9 @@ export class ClusterImpl implements Cluster {
   private closed = false;
   private readonly defaultResources = new ResourceManager();
   private readonly highResources = new ResourceManager();
+  private readonly checker: HealthChecker | null = null;
+  /** Sticky: set once any host has carried a request or opened a pool connection. */
+  private trafficSeen = false;
 
   constructor(config: ClusterConfig, deps: ClusterImplDeps) {
     this.name = config.name;
@@ -49,10 +65,24 @@ export class ClusterImpl implements Cluster {
     this.stats = deps.stats;
     this.deps = deps;
     this.pool = poolOptions(config);
+    const hc = config.healthChecks[0];
+    if (hc !== undefined) {
+      this.checker = new HealthChecker({
+        config: hc,
+        clusterName: config.name,
+        stats: deps.stats.healthCheck,
+        random: deps.random,
+        scheduler: deps.healthCheckScheduler,
+        probes: deps.healthCheckProbes,
+        hadTraffic: () => this.hadTraffic(),
+        onHealthChanged: () => this.onHostHealthChanged(),
+      });
+    }
     const dnsBased = config.type === 'STRICT_DNS' || config.type === 'LOGICAL_DNS';
     if (!dnsBased) this.hostList = config.endpoints.map((e) => this.newHost(e, e.address.address, false));
     this.lb = createLoadBalancer(config, this.hostList, deps.random, deps.lbHooks);
     this.updateMembership();
+    this.checker?.setHosts(this.hostList);
     if (!dnsBased || config.endpoints.length === 0) {
       this.initial = Promise.resolve();
       return;
@@ -87,8 +117,19 @@ export class ClusterImpl implements Cluster {
     return priority === 'HIGH' ? this.highResources : this.defaultResources;
   }
 
+  /** With active health checks, also waits for every initial host's first check (Envoy's warming). */
   ready(): Promise<void> {
-    return this.initial;
+    const checker = this.checker;
+    return checker === null ? this.initial : this.initial.then(() => checker.initialChecks());
+  }
+
+  /**
+   * The data path saw `x-envoy-immediate-health-check-fail` on a response from `host`: with an
+   * active health check the host fails it at once (until its checks pass again); otherwise the
+   * header is ignored, as in Envoy.
+   */
+  onImmediateHealthCheckFail(host: Host): void {
+    this.checker?.immediateFail(host);
   }
 
   /** Call after any host's `healthFlags` changed (health checker, outlier detector). */
@@ -106,6 +147,7 @@ export class ClusterImpl implements Cluster {
     if (!this.closed) {
       this.closed = true;
       this.dns?.stop();
+      this.checker?.stop();
       for (const h of this.hostList) this.retire(h);
     }
     await Promise.all([...this.closing]);
@@ -147,6 +189,7 @@ export class ClusterImpl implements Cluster {
 
   private setHosts(hosts: HostImpl[]): void {
     this.hostList = hosts;
+    this.checker?.setHosts(hosts);
     this.lb.refresh(hosts);
     this.updateMembership();
   }
@@ -166,7 +209,25 @@ export class ClusterImpl implements Cluster {
     this.stats.membershipHealthy.set(healthy);
   }
 
+  private hadTraffic(): boolean {
+    if (this.trafficSeen) return true;
+    for (const h of this.hostList) {
+      if (h.counters.rqTotal > 0 || h.counters.cxTotal > 0) {
+        this.trafficSeen = true;
+        break;
+      }
+    }
+    return this.trafficSeen;
+  }
+
   private newHost(e: EndpointConfig, address: string, logical: boolean): HostImpl {
+    const host = this.buildHost(e, address, logical);
+    // Envoy: with a health checker a new host is unhealthy until its first check passes.
+    if (this.config.healthChecks.length > 0) host.healthFlags |= HealthFlag.FailedActiveHc;
+    return host;
+  }
+
+  private buildHost(e: EndpointConfig, address: string, logical: boolean): HostImpl {
     const dnsBased = this.config.type === 'STRICT_DNS' || this.config.type === 'LOGICAL_DNS';
     return new HostImpl({
       cluster: this,

@@ -1,8 +1,9 @@
 import type { Counter, Gauge, Histogram } from './cells.js';
 import type { Families } from './families.js';
+import { bindHealthCheckStats, HEALTH_CHECK } from './health-check-stats.js';
 import { ResponseCodeCells } from './response-code-cells.js';
 import type { StatDef } from './stat-def.js';
-import type { ClusterStats } from './types.js';
+import type { ClusterStats, HealthCheckStats } from './types.js';
 
 const L = ['envoy_cluster_name'] as const;
 
@@ -61,6 +62,7 @@ export const CLUSTER = {
     labels: ['envoy_response_code_class', 'envoy_cluster_name'],
   },
   upstreamRqCompleted: c('upstream_rq_completed', 'Upstream requests that completed with a response'),
+  ...HEALTH_CHECK,
 } as const satisfies Record<string, StatDef>;
 
 export const CLUSTER_STATS: readonly StatDef[] = Object.values(CLUSTER);
@@ -83,6 +85,9 @@ export class BoundClusterStats implements ClusterStats {
   readonly upstreamRqTime: Histogram;
   readonly membershipHealthy: Gauge;
   readonly membershipTotal: Gauge;
+  private readonly families: Families;
+  private readonly labelValues: readonly string[];
+  private hc: HealthCheckStats | null = null;
   private readonly completed: Counter;
   private readonly codes: ResponseCodeCells;
 
@@ -105,10 +110,18 @@ export class BoundClusterStats implements ClusterStats {
     this.membershipHealthy = f.gauge(CLUSTER.membershipHealthy, v);
     this.membershipTotal = f.gauge(CLUSTER.membershipTotal, v);
     this.completed = f.counter(CLUSTER.upstreamRqCompleted, v);
+    this.families = f;
+    this.labelValues = v;
     this.codes = new ResponseCodeCells(
       (code) => f.counter(CLUSTER.upstreamRqByCode, [String(code), name]),
       (cls) => f.counter(CLUSTER.upstreamRqByClass, [String(cls), name]),
     );
+  }
+
+  /** Bound on first use, so clusters without an active health check expose no such series. */
+  get healthCheck(): HealthCheckStats {
+    if (this.hc === null) this.hc = bindHealthCheckStats(this.families, this.labelValues);
+    return this.hc;
   }
 
   recordResponse(statusCode: number): void {

@@ -36,6 +36,20 @@ export interface ClusterStats {
   readonly membershipTotal: GaugeCell;
   /** Counts one completed upstream response: `upstream_rq_<code>`, `upstream_rq_<N>xx`, `upstream_rq_completed`. */
   recordResponse(statusCode: number): void;
+  /** `health_check.*`; untouched when the cluster has no active health check. */
+  readonly healthCheck: HealthCheckStats;
+}
+
+/** `cluster.<name>.health_check.*`, Prometheus `envoy_cluster_health_check_*{envoy_cluster_name}`. */
+export interface HealthCheckStats {
+  readonly attempt: CounterCell;
+  readonly success: CounterCell;
+  readonly failure: CounterCell;
+  readonly networkFailure: CounterCell;
+  readonly passiveFailure: CounterCell;
+  readonly verifyCluster: CounterCell;
+  readonly healthy: GaugeCell;
+  readonly degraded: GaugeCell;
 }
 
 /** `http.<stat_prefix>.*` stats, Prometheus `envoy_http_*{envoy_http_conn_manager_prefix}`. */

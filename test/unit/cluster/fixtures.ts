@@ -3,7 +3,13 @@ import { HealthFlag, NO_PASSIVE_HEALTH } from '../../../lib/cluster/types.js';
 import type { ClusterConfig, EndpointConfig, HealthStatus } from '../../../lib/config/model.js';
 // The real cells are plain numbers already; the fixtures read their `value` directly.
 import { Counter as FakeCounter, Gauge as FakeGauge } from '../../../lib/stats/cells.js';
-import type { ClusterStats, CounterCell, GaugeCell, HistogramCell } from '../../../lib/stats/types.js';
+import type {
+  ClusterStats,
+  CounterCell,
+  GaugeCell,
+  HealthCheckStats,
+  HistogramCell,
+} from '../../../lib/stats/types.js';
 
 export { FakeCounter, FakeGauge };
 
@@ -15,12 +21,12 @@ class FakeHistogram implements HistogramCell {
 }
 
 export type FakeClusterStats = {
-  [K in keyof ClusterStats]: ClusterStats[K] extends GaugeCell
+  [K in Exclude<keyof ClusterStats, 'healthCheck'>]: ClusterStats[K] extends GaugeCell
     ? FakeGauge
     : ClusterStats[K] extends CounterCell
       ? FakeCounter
       : ClusterStats[K];
-};
+} & { readonly healthCheck: FakeHealthCheckStats };
 
 export function fakeClusterStats(): FakeClusterStats {
   return {
@@ -41,6 +47,32 @@ export function fakeClusterStats(): FakeClusterStats {
     membershipHealthy: new FakeGauge(),
     membershipTotal: new FakeGauge(),
     recordResponse: () => {},
+    healthCheck: fakeHealthCheckStats(),
+  };
+}
+
+/** Health checker cells whose values tests read. */
+export interface FakeHealthCheckStats extends HealthCheckStats {
+  readonly attempt: FakeCounter;
+  readonly success: FakeCounter;
+  readonly failure: FakeCounter;
+  readonly networkFailure: FakeCounter;
+  readonly passiveFailure: FakeCounter;
+  readonly verifyCluster: FakeCounter;
+  readonly healthy: FakeGauge;
+  readonly degraded: FakeGauge;
+}
+
+export function fakeHealthCheckStats(): FakeHealthCheckStats {
+  return {
+    attempt: new FakeCounter(),
+    success: new FakeCounter(),
+    failure: new FakeCounter(),
+    networkFailure: new FakeCounter(),
+    passiveFailure: new FakeCounter(),
+    verifyCluster: new FakeCounter(),
+    healthy: new FakeGauge(),
+    degraded: new FakeGauge(),
   };
 }
 
@@ -74,6 +106,7 @@ export function clusterConfig(over: Partial<ClusterConfig> = {}): ClusterConfig 
     maglevTableSize: 65537,
     healthyPanicThresholdPercent: 50,
     upstreamProtocol: 'http1',
+    healthChecks: [],
     ...over,
   };
 }

@@ -121,6 +121,7 @@ t.test('a minimal bootstrap gets every default', async (t) => {
     maglevTableSize: 65_537,
     healthyPanicThresholdPercent: 50,
     upstreamProtocol: 'http1',
+    healthChecks: [],
   });
   t.ok(Object.isFrozen(b) && Object.isFrozen(b.clusters[0]!.endpoints[0]!.address), 'deep-frozen');
 });
