@@ -6,9 +6,12 @@ const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [HealthFlag.FailedActiveHc, '/failed_active_hc'],
   [HealthFlag.FailedOutlierCheck, '/failed_outlier_check'],
   [HealthFlag.FailedEdsHealth, '/failed_eds_health'],
+  [HealthFlag.DegradedActiveHc, '/degraded_active_hc'],
   [HealthFlag.DegradedEdsHealth, '/degraded_eds_health'],
   [HealthFlag.PendingDynamicRemoval, '/pending_dynamic_removal'],
   [HealthFlag.PendingActiveHc, '/pending_active_hc'],
+  [HealthFlag.ExcludedViaImmediateHcFail, '/excluded_via_immediate_hc_fail'],
+  [HealthFlag.ActiveHcTimeout, '/active_hc_timeout'],
 ];
 
 /** `healthy`, or the set flags joined (`/failed_active_hc/failed_outlier_check`). */
@@ -65,6 +68,9 @@ function healthStatus(h: Host): Record<string, unknown> {
   if ((f & HealthFlag.FailedOutlierCheck) !== 0) s.failed_outlier_check = true;
   if ((f & HealthFlag.PendingDynamicRemoval) !== 0) s.pending_dynamic_removal = true;
   if ((f & HealthFlag.PendingActiveHc) !== 0) s.pending_active_hc = true;
+  if ((f & HealthFlag.DegradedActiveHc) !== 0) s.failed_active_degraded_check = true;
+  if ((f & HealthFlag.ExcludedViaImmediateHcFail) !== 0) s.excluded_via_immediate_hc_fail = true;
+  if ((f & HealthFlag.ActiveHcTimeout) !== 0) s.active_hc_timeout = true;
   return s;
 }
 

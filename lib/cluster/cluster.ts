@@ -7,11 +7,20 @@ import type { Random } from '../util/random.js';
 import { DnsRefresher, type DnsRound } from './dns-refresher.js';
 import type { DnsResolver } from './dns-resolver.js';
 import { EdsFileSource } from './eds-file-source.js';
+import type { HcScheduler, ProbeFactory } from './health-check-probe.js';
+import { HealthChecker } from './health-checker.js';
 import { HostImpl } from './host.js';
 import { createLoadBalancer, type LoadBalancerHooks } from './lb/index.js';
 import { type IntervalScheduler, OutlierDetector } from './outlier-detector.js';
 import { ResourceManager } from './resource-manager.js';
-import type { Cluster, Host, LoadBalancer, LoadBalancerContext, RoutingPriority } from './types.js';
+import {
+  type Cluster,
+  HealthFlag,
+  type Host,
+  type LoadBalancer,
+  type LoadBalancerContext,
+  type RoutingPriority,
+} from './types.js';
 
 /** What one cluster needs from its manager. */
 export interface ClusterImplDeps {
@@ -26,6 +35,10 @@ export interface ClusterImplDeps {
   readonly clock?: Clock | undefined;
   /** Outlier detection's sweep timer; defaults to real (unref'd) timers. */
   readonly outlierScheduler?: IntervalScheduler | undefined;
+  /** Active health check timers (unit tests drive them by hand); real timers by default. */
+  readonly healthCheckScheduler?: HcScheduler | undefined;
+  /** Replaces the real HTTP/TCP health check probes (unit tests). */
+  readonly healthCheckProbes?: ProbeFactory | undefined;
 }
 
 /**
@@ -54,6 +67,9 @@ export class ClusterImpl implements Cluster {
   private readonly highResources = new ResourceManager();
   /** Null when the cluster has no `outlier_detection`. */
   readonly outlierDetector: OutlierDetector | null = null;
+  private readonly checker: HealthChecker | null = null;
+  /** Sticky: set once any host has carried a request or opened a pool connection. */
+  private trafficSeen = false;
 
   constructor(config: ClusterConfig, deps: ClusterImplDeps) {
     this.name = config.name;
@@ -61,6 +77,19 @@ export class ClusterImpl implements Cluster {
     this.stats = deps.stats;
     this.deps = deps;
     this.pool = poolOptions(config);
+    const hc = config.healthChecks[0];
+    if (hc !== undefined) {
+      this.checker = new HealthChecker({
+        config: hc,
+        clusterName: config.name,
+        stats: deps.stats.healthCheck,
+        random: deps.random,
+        scheduler: deps.healthCheckScheduler,
+        probes: deps.healthCheckProbes,
+        hadTraffic: () => this.hadTraffic(),
+        onHealthChanged: () => this.onHostHealthChanged(),
+      });
+    }
     const dnsBased = config.type === 'STRICT_DNS' || config.type === 'LOGICAL_DNS';
     if (!dnsBased) this.hostList = config.endpoints.map((e) => this.newHost(e, e.address.address, false));
     if (config.outlierDetection !== null) {
@@ -75,6 +104,7 @@ export class ClusterImpl implements Cluster {
     }
     this.lb = createLoadBalancer(config, this.hostList, deps.random, deps.lbHooks, deps.clock);
     this.updateMembership();
+    this.checker?.setHosts(this.hostList);
     if (config.type === 'EDS' && config.eds !== null) {
       this.eds = new EdsFileSource({
         config: config.eds,
@@ -119,8 +149,19 @@ export class ClusterImpl implements Cluster {
     return priority === 'HIGH' ? this.highResources : this.defaultResources;
   }
 
+  /** With active health checks, also waits for every initial host's first check (Envoy's warming). */
   ready(): Promise<void> {
-    return this.initial;
+    const checker = this.checker;
+    return checker === null ? this.initial : this.initial.then(() => checker.initialChecks());
+  }
+
+  /**
+   * The data path saw `x-envoy-immediate-health-check-fail` on a response from `host`: with an
+   * active health check the host fails it at once (until its checks pass again); otherwise the
+   * header is ignored, as in Envoy.
+   */
+  onImmediateHealthCheckFail(host: Host): void {
+    this.checker?.immediateFail(host);
   }
 
   /** Call after any host's `healthFlags` changed (health checker, outlier detector). */
@@ -140,6 +181,7 @@ export class ClusterImpl implements Cluster {
       this.dns?.stop();
       this.eds?.stop();
       this.outlierDetector?.stop();
+      this.checker?.stop();
       for (const h of this.hostList) this.retire(h);
     }
     await Promise.all([...this.closing]);
@@ -199,6 +241,7 @@ export class ClusterImpl implements Cluster {
   private setHosts(hosts: HostImpl[]): void {
     this.hostList = hosts;
     this.outlierDetector?.setHosts(hosts);
+    this.checker?.setHosts(hosts);
     this.lb.refresh(hosts);
     this.updateMembership();
   }
@@ -218,7 +261,25 @@ export class ClusterImpl implements Cluster {
     this.stats.membershipHealthy.set(healthy);
   }
 
+  private hadTraffic(): boolean {
+    if (this.trafficSeen) return true;
+    for (const h of this.hostList) {
+      if (h.counters.rqTotal > 0 || h.counters.cxTotal > 0) {
+        this.trafficSeen = true;
+        break;
+      }
+    }
+    return this.trafficSeen;
+  }
+
   private newHost(e: EndpointConfig, address: string, logical: boolean): HostImpl {
+    const host = this.buildHost(e, address, logical);
+    // Envoy: with a health checker a new host is unhealthy until its first check passes.
+    if (this.config.healthChecks.length > 0) host.healthFlags |= HealthFlag.FailedActiveHc;
+    return host;
+  }
+
+  private buildHost(e: EndpointConfig, address: string, logical: boolean): HostImpl {
     const dnsBased = this.config.type === 'STRICT_DNS' || this.config.type === 'LOGICAL_DNS';
     return new HostImpl({
       cluster: this,

@@ -11,6 +11,12 @@ export const HealthFlag = {
   DegradedEdsHealth: 1 << 3,
   PendingActiveHc: 1 << 4,
   PendingDynamicRemoval: 1 << 5,
+  /** The active health check answered with `x-envoy-degraded`; still usable. */
+  DegradedActiveHc: 1 << 6,
+  /** Failed by an upstream's `x-envoy-immediate-health-check-fail` (always with FailedActiveHc). */
+  ExcludedViaImmediateHcFail: 1 << 7,
+  /** The last failing active check timed out (always with FailedActiveHc). */
+  ActiveHcTimeout: 1 << 8,
 } as const;
 
 /**
@@ -125,4 +131,6 @@ export interface Cluster {
   ready(): Promise<void>;
   /** Closes pools and timers; in-flight requests are allowed to finish. */
   close(): Promise<void>;
+  /** An upstream response from `host` carried `x-envoy-immediate-health-check-fail`. */
+  onImmediateHealthCheckFail(host: Host): void;
 }

@@ -449,6 +449,8 @@ export interface ClusterConfig {
   readonly slowStart?: SlowStartConfig;
   /** `least_request_lb_config.active_request_bias.default_value`; absent = 1.0. */
   readonly activeRequestBias?: number;
+  /** `health_checks[]` (at most one for now); empty = no active health checking. */
+  readonly healthChecks: readonly HealthCheckConfig[];
 }
 
 /** Envoy `SlowStartConfig`: a newly healthy host's weight ramps up over the window. */
@@ -490,6 +492,70 @@ export interface OutlierDetectionConfig {
   readonly failurePercentageMinimumHosts: number;
   readonly failurePercentageRequestVolume: number;
   readonly successfulActiveHealthCheckUnejectHost: boolean;
+}
+
+/** One Envoy `HealthCheck`: timings in ms, Envoy's defaults applied. */
+export interface HealthCheckConfig {
+  readonly timeoutMs: number;
+  readonly intervalMs: number;
+  /** `initial_jitter`, default 0: random delay before a host's first check. */
+  readonly initialJitterMs: number;
+  /** `interval_jitter`, default 0: random [0, jitter) added to every interval. */
+  readonly intervalJitterMs: number;
+  /** `interval_jitter_percent`, default 0: random [0, interval·pct/100) added as well. */
+  readonly intervalJitterPercent: number;
+  readonly unhealthyThreshold: number;
+  readonly healthyThreshold: number;
+  /** Default true: one connection per host kept between checks. */
+  readonly reuseConnection: boolean;
+  /** Default 60000; used while the cluster has never had traffic. */
+  readonly noTrafficIntervalMs: number;
+  /** Default = noTrafficIntervalMs; for healthy hosts while there is no traffic. */
+  readonly noTrafficHealthyIntervalMs: number;
+  /** Default = intervalMs. */
+  readonly unhealthyIntervalMs: number;
+  /** Default = unhealthyIntervalMs: after a failure that has not yet made the host unhealthy. */
+  readonly unhealthyEdgeIntervalMs: number;
+  /** Default = intervalMs: after a success that has not yet made the host healthy. */
+  readonly healthyEdgeIntervalMs: number;
+  /** Decoded; the health check event log is not written yet. */
+  readonly alwaysLogHealthCheckFailures: boolean;
+  /** `event_log_path` or null; decoded, not written yet. */
+  readonly eventLogPath: string | null;
+  readonly checker: HttpHealthCheckConfig | TcpHealthCheckConfig;
+}
+
+/** Half-open status range `[start, end)` (Envoy `Int64Range`). */
+export interface StatusRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** `http_health_check` (HTTP/1.1 only for now). */
+export interface HttpHealthCheckConfig {
+  readonly kind: 'http';
+  /** `host`; null = the cluster name. */
+  readonly host: string | null;
+  readonly path: string;
+  /** Upper-case method, default GET. */
+  readonly method: string;
+  /** Literal values (no `%COMMAND%` substitution in health checks). */
+  readonly requestHeadersToAdd: readonly HeaderValueOption[];
+  readonly requestHeadersToRemove: readonly string[];
+  /** Default `[{start: 200, end: 201}]`. */
+  readonly expectedStatuses: readonly StatusRange[];
+  readonly retriableStatuses: readonly StatusRange[];
+  /** `service_name_matcher` against `x-envoy-upstream-healthchecked-cluster`; null = none. */
+  readonly serviceNameMatcher: StringMatcherConfig | null;
+}
+
+/** `tcp_health_check`: payloads as lower-case hex (binary payloads are converted). */
+export interface TcpHealthCheckConfig {
+  readonly kind: 'tcp';
+  /** null = connect only. */
+  readonly send: string | null;
+  /** Chunks that must all appear, in order, in what the host sends back. */
+  readonly receive: readonly string[];
 }
 
 // ─── Access logs ─────────────────────────────────────────────────────────────────────────

@@ -1,9 +1,10 @@
 import type { Counter, Gauge, Histogram } from './cells.js';
 import type { Families } from './families.js';
+import { bindHealthCheckStats, HEALTH_CHECK } from './health-check-stats.js';
 import { bindOutlierDetectionStats, OUTLIER_DETECTION } from './outlier-stats.js';
 import { ResponseCodeCells } from './response-code-cells.js';
 import type { StatDef } from './stat-def.js';
-import type { ClusterStats, OutlierDetectionStats } from './types.js';
+import type { ClusterStats, HealthCheckStats, OutlierDetectionStats } from './types.js';
 
 const L = ['envoy_cluster_name'] as const;
 
@@ -82,6 +83,7 @@ export const CLUSTER = {
   },
   upstreamRqCompleted: c('upstream_rq_completed', 'Upstream requests that completed with a response'),
   ...OUTLIER_DETECTION,
+  ...HEALTH_CHECK,
 } as const satisfies Record<string, StatDef>;
 
 export const CLUSTER_STATS: readonly StatDef[] = Object.values(CLUSTER);
@@ -112,6 +114,9 @@ export class BoundClusterStats implements ClusterStats {
   readonly membershipHealthy: Gauge;
   readonly membershipTotal: Gauge;
   readonly outlierDetection: OutlierDetectionStats;
+  private readonly families: Families;
+  private readonly labelValues: readonly string[];
+  private hc: HealthCheckStats | null = null;
   private readonly completed: Counter;
   private readonly codes: ResponseCodeCells;
 
@@ -142,10 +147,18 @@ export class BoundClusterStats implements ClusterStats {
     this.membershipTotal = f.gauge(CLUSTER.membershipTotal, v);
     this.completed = f.counter(CLUSTER.upstreamRqCompleted, v);
     this.outlierDetection = bindOutlierDetectionStats(f, v);
+    this.families = f;
+    this.labelValues = v;
     this.codes = new ResponseCodeCells(
       (code) => f.counter(CLUSTER.upstreamRqByCode, [String(code), name]),
       (cls) => f.counter(CLUSTER.upstreamRqByClass, [String(cls), name]),
     );
+  }
+
+  /** Bound on first use, so clusters without an active health check expose no such series. */
+  get healthCheck(): HealthCheckStats {
+    if (this.hc === null) this.hc = bindHealthCheckStats(this.families, this.labelValues);
+    return this.hc;
   }
 
   recordResponse(statusCode: number): void {

@@ -45,6 +45,8 @@ export interface ClusterStats {
   recordResponse(statusCode: number): void;
   /** `cluster.<name>.outlier_detection.*`. */
   readonly outlierDetection: OutlierDetectionStats;
+  /** `health_check.*`; untouched when the cluster has no active health check. */
+  readonly healthCheck: HealthCheckStats;
 }
 
 /**
@@ -69,6 +71,18 @@ export interface OutlierDetectionStats {
   readonly ejectionsDetectedFailurePercentage: CounterCell;
   readonly ejectionsEnforcedLocalOriginFailurePercentage: CounterCell;
   readonly ejectionsDetectedLocalOriginFailurePercentage: CounterCell;
+}
+
+/** `cluster.<name>.health_check.*`, Prometheus `envoy_cluster_health_check_*{envoy_cluster_name}`. */
+export interface HealthCheckStats {
+  readonly attempt: CounterCell;
+  readonly success: CounterCell;
+  readonly failure: CounterCell;
+  readonly networkFailure: CounterCell;
+  readonly passiveFailure: CounterCell;
+  readonly verifyCluster: CounterCell;
+  readonly healthy: GaugeCell;
+  readonly degraded: GaugeCell;
 }
 
 /** `http.<stat_prefix>.*` stats, Prometheus `envoy_http_*{envoy_http_conn_manager_prefix}`. */

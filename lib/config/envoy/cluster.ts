@@ -2,6 +2,7 @@ import type { ClusterConfig, DiscoveryType, DnsLookupFamily, EdsFileConfig, LbPo
 import type { FieldReader } from '../reader.js';
 import { readEdsConfig } from './cluster-eds.js';
 import { readLoadAssignment } from './cluster-endpoints.js';
+import { readHealthChecks } from './cluster-health-checks.js';
 import { readLbTuning } from './cluster-lb.js';
 import { readOutlierDetection } from './cluster-outlier-detection.js';
 import { readClusterProtocol } from './cluster-protocol.js';
@@ -37,6 +38,7 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
   const perConnectionBufferLimitBytes = r.int('per_connection_buffer_limit_bytes') ?? 1_048_576;
   const lb = readLbTuning(r, lbPolicy);
   const outlierDetection = readOutlierDetection(r);
+  const healthChecks = readHealthChecks(r);
   for (const s of CLUSTER_SECTIONS) if (r.has(s.field)) s.decode(r, s.field);
   r.finish(CLUSTER_RULES);
   if (name === '') return undefined;
@@ -60,5 +62,6 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
     ...(lb.slowStart === null ? {} : { slowStart: lb.slowStart }),
     ...(lb.activeRequestBias === 1 ? {} : { activeRequestBias: lb.activeRequestBias }),
     outlierDetection,
+    healthChecks,
   };
 }

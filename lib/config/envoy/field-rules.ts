@@ -384,6 +384,18 @@ export const OUTLIER_DETECTION_RULES: FinishRules = {
   unsupported: { monitors: '' },
 };
 
+export const HEALTH_CHECK_RULES: FinishRules = {
+  ignored: ['always_log_health_check_success', 'event_logger', 'event_service', 'name'],
+  unsupported: { alt_port: '', tls_options: MTLS, transport_socket_match_criteria: MTLS },
+};
+export const HTTP_HEALTH_CHECK_RULES: FinishRules = {
+  ignored: ['response_buffer_size'],
+  unsupported: { send: '', receive: '' },
+};
+export const TCP_HEALTH_CHECK_RULES: FinishRules = { unsupported: { proxy_protocol_config: '' } };
+export const HEALTH_CHECK_PAYLOAD_RULES: FinishRules = {};
+export const STATUS_RANGE_RULES: FinishRules = {};
+
 /** Every rule set by Envoy message, for docs/config.md and its test. */
 export const FIELD_RULES: Readonly<Record<string, FinishRules>> = {
   Bootstrap: BOOTSTRAP_RULES,
@@ -410,4 +422,6 @@ export const FIELD_RULES: Readonly<Record<string, FinishRules>> = {
   CommonLbConfig: COMMON_LB_RULES,
   OutlierDetection: OUTLIER_DETECTION_RULES,
   HTTPFault: HTTP_FAULT_RULES,
+  HealthCheck: HEALTH_CHECK_RULES,
+  HttpHealthCheck: HTTP_HEALTH_CHECK_RULES,
 };

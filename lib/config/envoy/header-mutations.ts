@@ -34,7 +34,8 @@ function modifiable(name: string): boolean {
   return !name.startsWith(':') && name !== 'host';
 }
 
-function readAdds(r: FieldReader, field: string): HeaderValueOption[] {
+/** One `*_headers_to_add` list (also used by `http_health_check`). */
+export function readAdds(r: FieldReader, field: string): HeaderValueOption[] {
   const out: HeaderValueOption[] = [];
   for (const o of r.objects(field)) {
     const h = o.requiredObject('header');
@@ -63,7 +64,8 @@ function readAdds(r: FieldReader, field: string): HeaderValueOption[] {
   return out;
 }
 
-function readRemoves(r: FieldReader, field: string): string[] {
+/** One `*_headers_to_remove` list. */
+export function readRemoves(r: FieldReader, field: string): string[] {
   const out: string[] = [];
   const sink: IssueSink = r.sink;
   r.list(field).forEach((e) => {

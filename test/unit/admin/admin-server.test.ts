@@ -60,6 +60,7 @@ function fakeContext() {
     resources: () => new ResourceManager(),
     ready: async () => {},
     close: async () => {},
+    onImmediateHealthCheckFail: () => {},
   };
   const hosts: Host[] = [
     fakeHost(() => cluster, '10.0.0.1', 8080, 0),

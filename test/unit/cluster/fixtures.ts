@@ -7,6 +7,7 @@ import type {
   ClusterStats,
   CounterCell,
   GaugeCell,
+  HealthCheckStats,
   HistogramCell,
   OutlierDetectionStats,
 } from '../../../lib/stats/types.js';
@@ -21,12 +22,12 @@ class FakeHistogram implements HistogramCell {
 }
 
 export type FakeClusterStats = {
-  [K in keyof ClusterStats]: ClusterStats[K] extends GaugeCell
+  [K in Exclude<keyof ClusterStats, 'healthCheck'>]: ClusterStats[K] extends GaugeCell
     ? FakeGauge
     : ClusterStats[K] extends CounterCell
       ? FakeCounter
       : ClusterStats[K];
-};
+} & { readonly healthCheck: FakeHealthCheckStats };
 
 export function fakeClusterStats(): FakeClusterStats {
   return {
@@ -55,6 +56,7 @@ export function fakeClusterStats(): FakeClusterStats {
     membershipTotal: new FakeGauge(),
     recordResponse: () => {},
     outlierDetection: fakeOutlierStats(),
+    healthCheck: fakeHealthCheckStats(),
   };
 }
 
@@ -82,6 +84,31 @@ export function fakeOutlierStats(): FakeOutlierStats {
     ejectionsDetectedFailurePercentage: new FakeCounter(),
     ejectionsEnforcedLocalOriginFailurePercentage: new FakeCounter(),
     ejectionsDetectedLocalOriginFailurePercentage: new FakeCounter(),
+  };
+}
+
+/** Health checker cells whose values tests read. */
+export interface FakeHealthCheckStats extends HealthCheckStats {
+  readonly attempt: FakeCounter;
+  readonly success: FakeCounter;
+  readonly failure: FakeCounter;
+  readonly networkFailure: FakeCounter;
+  readonly passiveFailure: FakeCounter;
+  readonly verifyCluster: FakeCounter;
+  readonly healthy: FakeGauge;
+  readonly degraded: FakeGauge;
+}
+
+export function fakeHealthCheckStats(): FakeHealthCheckStats {
+  return {
+    attempt: new FakeCounter(),
+    success: new FakeCounter(),
+    failure: new FakeCounter(),
+    networkFailure: new FakeCounter(),
+    passiveFailure: new FakeCounter(),
+    verifyCluster: new FakeCounter(),
+    healthy: new FakeGauge(),
+    degraded: new FakeGauge(),
   };
 }
 
@@ -117,6 +144,7 @@ export function clusterConfig(over: Partial<ClusterConfig> = {}): ClusterConfig 
     upstreamProtocol: 'http1',
     eds: null,
     outlierDetection: null,
+    healthChecks: [],
     ...over,
   };
 }

@@ -123,6 +123,7 @@ t.test('a minimal bootstrap gets every default', async (t) => {
     upstreamProtocol: 'http1',
     eds: null,
     outlierDetection: null,
+    healthChecks: [],
   });
   t.ok(Object.isFrozen(b) && Object.isFrozen(b.clusters[0]!.endpoints[0]!.address), 'deep-frozen');
 });
