@@ -1,4 +1,4 @@
-import type { Pool } from 'undici';
+import type { Client } from 'undici';
 import type { ClusterConfig, EndpointConfig } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
 import { poolOptions } from '../upstream/pool-options.js';
@@ -31,7 +31,7 @@ export class ClusterImpl implements Cluster {
   readonly config: ClusterConfig;
   readonly stats: ClusterStats;
   private readonly deps: ClusterImplDeps;
-  private readonly pool: Pool.Options;
+  private readonly pool: Client.Options;
   private readonly lb: LoadBalancer;
   private readonly dns: DnsRefresher | null = null;
   private readonly initial: Promise<void>;
@@ -40,8 +40,8 @@ export class ClusterImpl implements Cluster {
   private hostList: readonly HostImpl[] = [];
   private readonly closing = new Set<Promise<void>>();
   private closed = false;
-  private readonly defaultResources = new ResourceManager();
-  private readonly highResources = new ResourceManager();
+  private readonly defaultResources: ResourceManager;
+  private readonly highResources: ResourceManager;
 
   constructor(config: ClusterConfig, deps: ClusterImplDeps) {
     this.name = config.name;
@@ -49,6 +49,15 @@ export class ClusterImpl implements Cluster {
     this.stats = deps.stats;
     this.deps = deps;
     this.pool = poolOptions(config);
+    const cb = config.circuitBreakers;
+    this.defaultResources = ResourceManager.fromConfig(
+      cb.default,
+      deps.stats.circuitBreakers('DEFAULT', cb.default.trackRemaining),
+    );
+    this.highResources = ResourceManager.fromConfig(
+      cb.high,
+      deps.stats.circuitBreakers('HIGH', cb.high.trackRemaining),
+    );
     const dnsBased = config.type === 'STRICT_DNS' || config.type === 'LOGICAL_DNS';
     if (!dnsBased) this.hostList = config.endpoints.map((e) => this.newHost(e, e.address.address, false));
     this.lb = createLoadBalancer(config, this.hostList, deps.random, deps.lbHooks);
@@ -180,6 +189,9 @@ export class ClusterImpl implements Cluster {
       edsHealthStatus: e.healthStatus,
       stats: this.stats,
       poolOptions: this.pool,
+      maxRequestsPerConnection: this.config.maxRequestsPerConnection,
+      // Routes' `priority` is not decoded, so every request runs at DEFAULT.
+      resources: this.defaultResources,
       logical,
     });
   }

@@ -322,6 +322,40 @@ export interface ClusterConfig {
   readonly healthyPanicThresholdPercent: number;
   /** Upstream protocol: http1 now; h2 in the HTTP/2 issue. */
   readonly upstreamProtocol: 'http1' | 'http2';
+  /** `circuit_breakers.thresholds[]` per routing priority, Envoy's defaults where unset. */
+  readonly circuitBreakers: CircuitBreakersConfig;
+}
+
+/** One priority's circuit-breaker thresholds (the first `thresholds[]` entry for it wins). */
+export interface CircuitBreakerThresholdsConfig {
+  /** Default 1024, cluster-wide. */
+  readonly maxConnections: number;
+  /** Default 1024. */
+  readonly maxPendingRequests: number;
+  /** Default 1024. */
+  readonly maxRequests: number;
+  /** Default 3; replaced by `retryBudget` when that is set. */
+  readonly maxRetries: number;
+  /** `retry_budget`, null when unset. */
+  readonly retryBudget: RetryBudgetConfig | null;
+  /** Publish the `remaining_*` gauges; default false. */
+  readonly trackRemaining: boolean;
+  /** Null = unlimited (Envoy's default). */
+  readonly maxConnectionPools: number | null;
+}
+
+/** Concurrent retries allowed = max(minRetryConcurrency, budgetPercent % of active + pending requests). */
+export interface RetryBudgetConfig {
+  /** Default 20 (percent). */
+  readonly budgetPercent: number;
+  /** Default 3. */
+  readonly minRetryConcurrency: number;
+}
+
+/** Thresholds for the two routing priorities Envoy has. */
+export interface CircuitBreakersConfig {
+  readonly default: CircuitBreakerThresholdsConfig;
+  readonly high: CircuitBreakerThresholdsConfig;
 }
 
 // ─── Access logs ─────────────────────────────────────────────────────────────────────────

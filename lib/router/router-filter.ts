@@ -32,6 +32,7 @@ export interface RouterDeps {
 }
 
 const NO_LB_CONTEXT: LoadBalancerContext = { hash: null, excluded: null };
+const OVERLOADED: readonly string[] = ['x-envoy-overloaded', 'true'];
 
 class UpstreamTimeoutError extends Error {
   readonly code = 'SKIFF_UPSTREAM_TIMEOUT';
@@ -269,7 +270,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     stream.setUpstreamFailureReason(f.transportFailureReason);
     if (f.flag === ResponseFlag.UpstreamConnectionTermination)
       stats.upstreamCxDestroyRemoteWithActiveRq.inc();
-    if (!f.connectFailure) stats.upstreamRqRxReset.inc();
+    if (!f.connectFailure && f.reason !== 'overflow') stats.upstreamRqRxReset.inc();
     const details = `upstream_reset_${stream.responseStarted ? 'after' : 'before'}_response_started{${f.reason.replaceAll(' ', '_')}}`;
     if (stream.responseStarted) {
       stream.resetStream(f.flag, details);
@@ -279,7 +280,9 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     const status = f.reason === 'protocol error' ? 502 : 503;
     // Envoy charges the local reply's code to the cluster (chargeUpstreamAbort).
     stats.recordResponse(status);
-    stream.sendLocalReply(status, upstreamFailureBody(f), f.flag, details);
+    // A circuit breaker's overflow carries Envoy's x-envoy-overloaded: true.
+    const extra = f.reason === 'overflow' ? OVERLOADED : undefined;
+    stream.sendLocalReply(status, upstreamFailureBody(f), f.flag, details, extra);
   }
 
   // ─── HttpFilter ───────────────────────────────────────────────────────────────────────

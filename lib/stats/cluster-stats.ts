@@ -1,8 +1,9 @@
 import type { Counter, Gauge, Histogram } from './cells.js';
+import { bindCircuitBreakerStats } from './circuit-breaker-stats.js';
 import type { Families } from './families.js';
 import { ResponseCodeCells } from './response-code-cells.js';
 import type { StatDef } from './stat-def.js';
-import type { ClusterStats } from './types.js';
+import type { CircuitBreakerStats, ClusterStats } from './types.js';
 
 const L = ['envoy_cluster_name'] as const;
 
@@ -61,6 +62,12 @@ export const CLUSTER = {
     labels: ['envoy_response_code_class', 'envoy_cluster_name'],
   },
   upstreamRqCompleted: c('upstream_rq_completed', 'Upstream requests that completed with a response'),
+  upstreamCxOverflow: c(
+    'upstream_cx_overflow',
+    'Times max_connections stopped a new connection (the request waited as pending)',
+  ),
+  upstreamRqPendingTotal: c('upstream_rq_pending_total', 'Requests that waited for a connection'),
+  upstreamRqPendingActive: g('upstream_rq_pending_active', 'Requests currently waiting for a connection'),
 } as const satisfies Record<string, StatDef>;
 
 export const CLUSTER_STATS: readonly StatDef[] = Object.values(CLUSTER);
@@ -85,6 +92,11 @@ export class BoundClusterStats implements ClusterStats {
   readonly membershipTotal: Gauge;
   private readonly completed: Counter;
   private readonly codes: ResponseCodeCells;
+  readonly upstreamCxOverflow: Counter;
+  readonly upstreamRqPendingTotal: Counter;
+  readonly upstreamRqPendingActive: Gauge;
+  private readonly families: Families;
+  private readonly name: string;
 
   constructor(f: Families, name: string) {
     const v = [name];
@@ -109,6 +121,15 @@ export class BoundClusterStats implements ClusterStats {
       (code) => f.counter(CLUSTER.upstreamRqByCode, [String(code), name]),
       (cls) => f.counter(CLUSTER.upstreamRqByClass, [String(cls), name]),
     );
+    this.upstreamCxOverflow = f.counter(CLUSTER.upstreamCxOverflow, v);
+    this.upstreamRqPendingTotal = f.counter(CLUSTER.upstreamRqPendingTotal, v);
+    this.upstreamRqPendingActive = f.gauge(CLUSTER.upstreamRqPendingActive, v);
+    this.families = f;
+    this.name = name;
+  }
+
+  circuitBreakers(priority: 'DEFAULT' | 'HIGH', trackRemaining: boolean): CircuitBreakerStats {
+    return bindCircuitBreakerStats(this.families, this.name, priority, trackRemaining);
   }
 
   recordResponse(statusCode: number): void {

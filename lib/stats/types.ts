@@ -36,6 +36,27 @@ export interface ClusterStats {
   readonly membershipTotal: GaugeCell;
   /** Counts one completed upstream response: `upstream_rq_<code>`, `upstream_rq_<N>xx`, `upstream_rq_completed`. */
   recordResponse(statusCode: number): void;
+  /** A new connection was wanted but the cluster's max_connections was reached. */
+  readonly upstreamCxOverflow: CounterCell;
+  /** Requests that had to wait for a connection. */
+  readonly upstreamRqPendingTotal: CounterCell;
+  readonly upstreamRqPendingActive: GaugeCell;
+  /** `circuit_breakers.<default|high>.*` gauges; `remaining_*` are bound only with track_remaining. */
+  circuitBreakers(priority: 'DEFAULT' | 'HIGH', trackRemaining: boolean): CircuitBreakerStats;
+}
+
+/** Gauges of one cluster's breakers at one priority: `*_open` is 0 (closed) or 1 (open). */
+export interface CircuitBreakerStats {
+  readonly cxOpen: GaugeCell;
+  readonly cxPoolOpen: GaugeCell;
+  readonly rqPendingOpen: GaugeCell;
+  readonly rqOpen: GaugeCell;
+  readonly rqRetryOpen: GaugeCell;
+  /** The `remaining_*` gauges; null unless track_remaining. */
+  readonly remainingCx: GaugeCell | null;
+  readonly remainingPending: GaugeCell | null;
+  readonly remainingRq: GaugeCell | null;
+  readonly remainingRetries: GaugeCell | null;
 }
 
 /** `http.<stat_prefix>.*` stats, Prometheus `envoy_http_*{envoy_http_conn_manager_prefix}`. */

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Host } from '../cluster/types.js';
+import { HostPool } from './host-pool.js';
 import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors.js';
 
 /**
@@ -36,6 +37,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
   readonly host: Host;
   private readonly cb: UpstreamCallbacks;
   private abortFn: ((err?: Error) => void) | null = null;
+  private dispatcher: Dispatcher | null = null;
   private resumeFn: (() => void) | null = null;
   private cancelled: Error | null = null;
   private finished = false;
@@ -55,7 +57,9 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     counters.activeRequests++;
     counters.rqTotal++;
     try {
-      this.host.dispatcher().dispatch(
+      const dispatcher = this.host.dispatcher();
+      this.dispatcher = dispatcher;
+      dispatcher.dispatch(
         {
           method: opts.method,
           path: opts.path,
@@ -80,6 +84,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     this.cancelled = reason;
     this.finish(false);
     if (this.abortFn !== null) this.abortFn(reason);
+    else if (this.dispatcher instanceof HostPool) this.dispatcher.cancel(this);
   }
 
   resume(): void {

@@ -18,7 +18,6 @@ function notYet(feature: string): ClusterSection['decode'] {
 }
 
 export const CLUSTER_SECTIONS: readonly ClusterSection[] = [
-  { field: 'circuit_breakers', decode: notYet('resilience') },
   { field: 'outlier_detection', decode: notYet('resilience') },
   { field: 'health_checks', decode: notYet('resilience') },
   { field: 'transport_socket', decode: notYet('mTLS') },

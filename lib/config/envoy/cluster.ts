@@ -1,5 +1,6 @@
 import type { ClusterConfig, DiscoveryType, DnsLookupFamily, LbPolicy } from '../model.js';
 import type { FieldReader } from '../reader.js';
+import { readCircuitBreakers } from './cluster-circuit-breakers.js';
 import { readLoadAssignment } from './cluster-endpoints.js';
 import { readLbTuning } from './cluster-lb.js';
 import { readClusterProtocol } from './cluster-protocol.js';
@@ -39,6 +40,7 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
   const protocol = readClusterProtocol(r);
   const perConnectionBufferLimitBytes = r.int('per_connection_buffer_limit_bytes') ?? 1_048_576;
   const lb = readLbTuning(r);
+  const circuitBreakers = readCircuitBreakers(r);
   for (const s of CLUSTER_SECTIONS) if (r.has(s.field)) s.decode(r, s.field);
   r.finish(CLUSTER_RULES);
   if (name === '') return undefined;
@@ -58,5 +60,6 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
     maglevTableSize: lb.maglevTableSize,
     healthyPanicThresholdPercent: lb.healthyPanicThresholdPercent,
     upstreamProtocol: protocol.upstreamProtocol,
+    circuitBreakers,
   };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { CIRCUIT_BREAKER_STATS } from '../../../lib/stats/circuit-breaker-stats.js';
 import { CLUSTER_STATS } from '../../../lib/stats/cluster-stats.js';
 import { HTTP_STATS } from '../../../lib/stats/http-stats.js';
 import { LISTENER_STATS } from '../../../lib/stats/listener-stats.js';
@@ -29,7 +30,13 @@ function parseDoc(text: string): Row[] {
 
 t.test('docs/stats.md lists exactly the declared stats', async (t) => {
   const documented = parseDoc(readFileSync(docPath, 'utf8'));
-  const declared = [...CLUSTER_STATS, ...HTTP_STATS, ...LISTENER_STATS, ...SERVER_STATS].map((d) => ({
+  const declared = [
+    ...CLUSTER_STATS,
+    ...CIRCUIT_BREAKER_STATS,
+    ...HTTP_STATS,
+    ...LISTENER_STATS,
+    ...SERVER_STATS,
+  ].map((d) => ({
     name: d.name,
     type: d.type,
     labels: [...d.labels],
