@@ -1,4 +1,4 @@
-import type { Pool } from 'undici';
+import type { Client } from 'undici';
 import type { ClusterConfig, EndpointConfig } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
 import { poolOptions } from '../upstream/pool-options.js';
@@ -51,7 +51,7 @@ export class ClusterImpl implements Cluster {
   readonly config: ClusterConfig;
   readonly stats: ClusterStats;
   private readonly deps: ClusterImplDeps;
-  private readonly pool: Pool.Options;
+  private readonly pool: Client.Options;
   private readonly lb: LoadBalancer;
   private readonly dns: DnsRefresher | null = null;
   private readonly eds: EdsFileSource | null = null;
@@ -63,8 +63,8 @@ export class ClusterImpl implements Cluster {
   private hostEndpoints: readonly EndpointConfig[] = [];
   private readonly closing = new Set<Promise<void>>();
   private closed = false;
-  private readonly defaultResources = new ResourceManager();
-  private readonly highResources = new ResourceManager();
+  private readonly defaultResources: ResourceManager;
+  private readonly highResources: ResourceManager;
   /** Null when the cluster has no `outlier_detection`. */
   readonly outlierDetector: OutlierDetector | null = null;
   private readonly checker: HealthChecker | null = null;
@@ -77,6 +77,15 @@ export class ClusterImpl implements Cluster {
     this.stats = deps.stats;
     this.deps = deps;
     this.pool = poolOptions(config);
+    const cb = config.circuitBreakers;
+    this.defaultResources = ResourceManager.fromConfig(
+      cb.default,
+      deps.stats.circuitBreakers('DEFAULT', cb.default.trackRemaining),
+    );
+    this.highResources = ResourceManager.fromConfig(
+      cb.high,
+      deps.stats.circuitBreakers('HIGH', cb.high.trackRemaining),
+    );
     const hc = config.healthChecks[0];
     if (hc !== undefined) {
       this.checker = new HealthChecker({
@@ -293,6 +302,9 @@ export class ClusterImpl implements Cluster {
       edsHealthStatus: e.healthStatus,
       stats: this.stats,
       poolOptions: this.pool,
+      maxRequestsPerConnection: this.config.maxRequestsPerConnection,
+      // Routes' `priority` is not decoded, so every request runs at DEFAULT.
+      resources: this.defaultResources,
       logical,
     });
   }

@@ -1,7 +1,9 @@
-import type { Dispatcher, Pool } from 'undici';
+import type { buildConnector as BuildConnector, Client, Dispatcher } from 'undici';
 import type { HealthStatus } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
-import { buildConnector, Pool as UndiciPool } from '../upstream/undici-core.js';
+import { HostPool } from '../upstream/host-pool.js';
+import { buildConnector } from '../upstream/undici-core.js';
+import type { ResourceManager } from './resource-manager.js';
 import {
   type Cluster,
   HealthFlag,
@@ -26,7 +28,12 @@ export interface HostInit {
   readonly locality: { readonly region: string; readonly zone: string; readonly subZone: string };
   readonly edsHealthStatus: HealthStatus;
   readonly stats: ClusterStats;
-  readonly poolOptions: Pool.Options;
+  /** Options of each connection's undici Client (lib/upstream/pool-options.ts). */
+  readonly poolOptions: Client.Options;
+  /** 0 = unlimited. */
+  readonly maxRequestsPerConnection: number;
+  /** The cluster's circuit breakers the pool enforces. */
+  readonly resources: ResourceManager;
   /**
    * LOGICAL_DNS: the pool keeps its connections when the name re-resolves; only new connections
    * go to the new address (Envoy's logical host).
@@ -64,11 +71,7 @@ function newCounters(): HostCounters {
   };
 }
 
-function errorCode(err: unknown): unknown {
-  return typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-}
-
-/** A cluster member owning one lazily created undici Pool and its connection counters. */
+/** A cluster member owning one lazily created HostPool and its connection counters. */
 export class HostImpl implements Host {
   readonly cluster: Cluster;
   address: string;
@@ -86,9 +89,11 @@ export class HostImpl implements Host {
   outlier: PassiveHealthMonitor = NO_PASSIVE_HEALTH;
   lastHcPassTimeMs: number | undefined = undefined;
   private readonly stats: ClusterStats;
-  private readonly options: Pool.Options;
+  private readonly options: Client.Options;
+  private readonly maxRequestsPerConnection: number;
+  private readonly resources: ResourceManager;
   private readonly logical: boolean;
-  private pool: Pool | null = null;
+  private pool: HostPool | null = null;
   private closed = false;
 
   constructor(init: HostInit) {
@@ -105,6 +110,8 @@ export class HostImpl implements Host {
     this.healthFlags = edsHealthFlags(init.edsHealthStatus);
     this.stats = init.stats;
     this.options = init.poolOptions;
+    this.maxRequestsPerConnection = init.maxRequestsPerConnection;
+    this.resources = init.resources;
     this.logical = init.logical;
   }
 
@@ -124,42 +131,42 @@ export class HostImpl implements Host {
 
   /** Lets in-flight requests finish, then closes every connection. Idempotent. */
   async close(): Promise<void> {
+    const first = !this.closed;
     this.closed = true;
     const pool = this.pool;
-    if (pool === null || pool.closed) return;
+    if (pool === null) return;
+    // The pool stops counting against max_connection_pools once its host is retired.
+    if (first) this.resources.connectionPools.dec();
+    if (pool.closed) return;
     await pool.close();
   }
 
-  private createPool(): Pool {
-    let options = this.options;
-    if (this.logical) {
-      const connectOpt = options.connect;
-      const base = buildConnector(typeof connectOpt === 'object' ? connectOpt : {});
-      // Read the address at dial time so a re-resolved name applies to new connections only.
-      options = { ...options, connect: (opts, cb) => base({ ...opts, hostname: this.address }, cb) };
-    }
-    const pool = new UndiciPool(`http://${this.authority}`, options);
-    const c = this.counters;
-    const s = this.stats;
-    pool.on('connect', () => {
-      c.cxTotal++;
-      c.cxActive++;
-      s.upstreamCxTotal.inc();
-      s.upstreamCxActive.inc();
+  private createPool(): HostPool {
+    const connectOpt = this.options.connect;
+    const base = buildConnector(typeof connectOpt === 'object' ? connectOpt : {});
+    // LOGICAL_DNS: read the address at dial time so a re-resolved name applies to new
+    // connections only.
+    const connector: BuildConnector.connector = this.logical
+      ? (opts, cb) => base({ ...opts, hostname: this.address }, cb)
+      : base;
+    const rm = this.resources;
+    const pool = new HostPool({
+      origin: `http://${this.authority}`,
+      connector,
+      clientOptions: this.options,
+      maxRequestsPerConnection: this.maxRequestsPerConnection,
+      resources: rm,
+      stats: this.stats,
+      counters: this.counters,
     });
-    pool.on('disconnect', () => {
-      c.cxActive--;
-      s.upstreamCxActive.dec();
-    });
-    pool.on('connectionError', (_origin, _targets, err) => {
-      c.cxConnectFail++;
-      s.upstreamCxConnectFail.inc();
-      if (errorCode(err) === 'UND_ERR_CONNECT_TIMEOUT') s.upstreamCxConnectTimeout.inc();
-    });
+    rm.connectionPools.inc();
     this.pool = pool;
     // A pick racing a removal still gets a pool; the caller dispatches synchronously after
     // dispatcher() returns, so close on the next microtask and let that request finish.
-    if (this.closed) queueMicrotask(() => void pool.close());
+    if (this.closed) {
+      rm.connectionPools.dec();
+      queueMicrotask(() => void pool.close());
+    }
     return pool;
   }
 }

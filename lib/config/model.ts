@@ -451,6 +451,8 @@ export interface ClusterConfig {
   readonly activeRequestBias?: number;
   /** `health_checks[]` (at most one for now); empty = no active health checking. */
   readonly healthChecks: readonly HealthCheckConfig[];
+  /** `circuit_breakers.thresholds[]` per routing priority, Envoy's defaults where unset. */
+  readonly circuitBreakers: CircuitBreakersConfig;
 }
 
 /** Envoy `SlowStartConfig`: a newly healthy host's weight ramps up over the window. */
@@ -556,6 +558,38 @@ export interface TcpHealthCheckConfig {
   readonly send: string | null;
   /** Chunks that must all appear, in order, in what the host sends back. */
   readonly receive: readonly string[];
+}
+
+/** One priority's circuit-breaker thresholds (the first `thresholds[]` entry for it wins). */
+export interface CircuitBreakerThresholdsConfig {
+  /** Default 1024, cluster-wide. */
+  readonly maxConnections: number;
+  /** Default 1024. */
+  readonly maxPendingRequests: number;
+  /** Default 1024. */
+  readonly maxRequests: number;
+  /** Default 3; replaced by `retryBudget` when that is set. */
+  readonly maxRetries: number;
+  /** `retry_budget`, null when unset. */
+  readonly retryBudget: RetryBudgetConfig | null;
+  /** Publish the `remaining_*` gauges; default false. */
+  readonly trackRemaining: boolean;
+  /** Null = unlimited (Envoy's default). */
+  readonly maxConnectionPools: number | null;
+}
+
+/** Concurrent retries allowed = max(minRetryConcurrency, budgetPercent % of active + pending requests). */
+export interface RetryBudgetConfig {
+  /** Default 20 (percent). */
+  readonly budgetPercent: number;
+  /** Default 3. */
+  readonly minRetryConcurrency: number;
+}
+
+/** Thresholds for the two routing priorities Envoy has. */
+export interface CircuitBreakersConfig {
+  readonly default: CircuitBreakerThresholdsConfig;
+  readonly high: CircuitBreakerThresholdsConfig;
 }
 
 // ─── Access logs ─────────────────────────────────────────────────────────────────────────

@@ -1,10 +1,11 @@
 import type { Counter, Gauge, Histogram } from './cells.js';
+import { bindCircuitBreakerStats } from './circuit-breaker-stats.js';
 import type { Families } from './families.js';
 import { bindHealthCheckStats, HEALTH_CHECK } from './health-check-stats.js';
 import { bindOutlierDetectionStats, OUTLIER_DETECTION } from './outlier-stats.js';
 import { ResponseCodeCells } from './response-code-cells.js';
 import type { StatDef } from './stat-def.js';
-import type { ClusterStats, HealthCheckStats, OutlierDetectionStats } from './types.js';
+import type { CircuitBreakerStats, ClusterStats, HealthCheckStats, OutlierDetectionStats } from './types.js';
 
 const L = ['envoy_cluster_name'] as const;
 
@@ -84,6 +85,12 @@ export const CLUSTER = {
   upstreamRqCompleted: c('upstream_rq_completed', 'Upstream requests that completed with a response'),
   ...OUTLIER_DETECTION,
   ...HEALTH_CHECK,
+  upstreamCxOverflow: c(
+    'upstream_cx_overflow',
+    'Times max_connections stopped a new connection (the request waited as pending)',
+  ),
+  upstreamRqPendingTotal: c('upstream_rq_pending_total', 'Requests that waited for a connection'),
+  upstreamRqPendingActive: g('upstream_rq_pending_active', 'Requests currently waiting for a connection'),
 } as const satisfies Record<string, StatDef>;
 
 export const CLUSTER_STATS: readonly StatDef[] = Object.values(CLUSTER);
@@ -119,6 +126,10 @@ export class BoundClusterStats implements ClusterStats {
   private hc: HealthCheckStats | null = null;
   private readonly completed: Counter;
   private readonly codes: ResponseCodeCells;
+  readonly upstreamCxOverflow: Counter;
+  readonly upstreamRqPendingTotal: Counter;
+  readonly upstreamRqPendingActive: Gauge;
+  private readonly name: string;
 
   constructor(f: Families, name: string) {
     const v = [name];
@@ -153,6 +164,14 @@ export class BoundClusterStats implements ClusterStats {
       (code) => f.counter(CLUSTER.upstreamRqByCode, [String(code), name]),
       (cls) => f.counter(CLUSTER.upstreamRqByClass, [String(cls), name]),
     );
+    this.upstreamCxOverflow = f.counter(CLUSTER.upstreamCxOverflow, v);
+    this.upstreamRqPendingTotal = f.counter(CLUSTER.upstreamRqPendingTotal, v);
+    this.upstreamRqPendingActive = f.gauge(CLUSTER.upstreamRqPendingActive, v);
+    this.name = name;
+  }
+
+  circuitBreakers(priority: 'DEFAULT' | 'HIGH', trackRemaining: boolean): CircuitBreakerStats {
+    return bindCircuitBreakerStats(this.families, this.name, priority, trackRemaining);
   }
 
   /** Bound on first use, so clusters without an active health check expose no such series. */

@@ -1,3 +1,4 @@
+import { CIRCUIT_BREAKER_STATS } from './circuit-breaker-stats.js';
 import { BoundClusterStats, CLUSTER_STATS } from './cluster-stats.js';
 import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
 import { Families } from './families.js';
@@ -22,6 +23,7 @@ export class StatsRegistry {
 
   constructor() {
     this.families.declare(CLUSTER_STATS);
+    this.families.declare(CIRCUIT_BREAKER_STATS);
     this.families.declare(HTTP_STATS);
     this.families.declare(LISTENER_STATS);
     this.families.declare(FAULT_STATS);
@@ -49,6 +51,7 @@ export class StatsRegistry {
     s.detach();
     this.clusters.delete(name);
     this.families.removeWhere(CLUSTER_STATS, 'envoy_cluster_name', name);
+    this.families.removeWhere(CIRCUIT_BREAKER_STATS, 'envoy_cluster_name', name);
   }
 
   httpStats(statPrefix: string): HttpConnectionManagerStats {

@@ -47,6 +47,13 @@ export interface ClusterStats {
   readonly outlierDetection: OutlierDetectionStats;
   /** `health_check.*`; untouched when the cluster has no active health check. */
   readonly healthCheck: HealthCheckStats;
+  /** A new connection was wanted but the cluster's max_connections was reached. */
+  readonly upstreamCxOverflow: CounterCell;
+  /** Requests that had to wait for a connection. */
+  readonly upstreamRqPendingTotal: CounterCell;
+  readonly upstreamRqPendingActive: GaugeCell;
+  /** `circuit_breakers.<default|high>.*` gauges; `remaining_*` are bound only with track_remaining. */
+  circuitBreakers(priority: 'DEFAULT' | 'HIGH', trackRemaining: boolean): CircuitBreakerStats;
 }
 
 /**
@@ -83,6 +90,20 @@ export interface HealthCheckStats {
   readonly verifyCluster: CounterCell;
   readonly healthy: GaugeCell;
   readonly degraded: GaugeCell;
+}
+
+/** Gauges of one cluster's breakers at one priority: `*_open` is 0 (closed) or 1 (open). */
+export interface CircuitBreakerStats {
+  readonly cxOpen: GaugeCell;
+  readonly cxPoolOpen: GaugeCell;
+  readonly rqPendingOpen: GaugeCell;
+  readonly rqOpen: GaugeCell;
+  readonly rqRetryOpen: GaugeCell;
+  /** The `remaining_*` gauges; null unless track_remaining. */
+  readonly remainingCx: GaugeCell | null;
+  readonly remainingPending: GaugeCell | null;
+  readonly remainingRq: GaugeCell | null;
+  readonly remainingRetries: GaugeCell | null;
 }
 
 /** `http.<stat_prefix>.*` stats, Prometheus `envoy_http_*{envoy_http_conn_manager_prefix}`. */

@@ -1,4 +1,4 @@
-import type { Pool } from 'undici';
+import type { Client } from 'undici';
 import type { ClusterConfig } from '../config/model.js';
 
 /** undici's own keep-alive ceiling when the cluster disables its idle timeout (idle_timeout: 0). */
@@ -13,8 +13,11 @@ const CLIENT_IDLE_CAP_MS = 4000;
 /** Headers larger than Envoy's 60 KiB request limit can come back; leave headroom. */
 const MAX_RESPONSE_HEADER_BYTES = 96 * 1024;
 
-/** Maps a cluster's connection settings onto the options of each host's undici Pool. */
-export function poolOptions(cfg: ClusterConfig): Pool.Options {
+/**
+ * Maps a cluster's connection settings onto the options of each upstream connection's undici
+ * Client. The host pool owns max_requests_per_connection and the connection count.
+ */
+export function poolOptions(cfg: ClusterConfig): Client.Options {
   const idleMs = cfg.idleTimeoutMs > 0 ? cfg.idleTimeoutMs : UNDICI_DEFAULT_KEEPALIVE_MAX_MS;
   return {
     connect: { timeout: cfg.connectTimeoutMs },
@@ -27,9 +30,6 @@ export function poolOptions(cfg: ClusterConfig): Pool.Options {
     // The router owns request, per-try and idle timeouts.
     headersTimeout: 0,
     bodyTimeout: 0,
-    maxRequestsPerClient: cfg.maxRequestsPerConnection || undefined,
-    // Unlimited: circuit breakers, not the pool, bound concurrency.
-    connections: null,
     maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
     strictContentLength: true,
   };

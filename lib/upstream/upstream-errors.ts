@@ -25,6 +25,14 @@ export interface UpstreamFailure {
   readonly error: Error;
 }
 
+/** A circuit breaker (max_pending_requests or max_requests) refused the request. */
+export class UpstreamOverflowError extends Error {
+  readonly code = 'SKIFF_UPSTREAM_OVERFLOW';
+  constructor() {
+    super('circuit breaker overflow');
+  }
+}
+
 const CONNECT_ERRNO: Record<string, string> = {
   ECONNREFUSED: 'Connection refused',
   EHOSTUNREACH: 'No route to host',
@@ -42,6 +50,16 @@ function errCode(err: Error): string {
 /** Maps an undici / socket error to Envoy's reset reason and response flag. */
 export function classifyUpstreamError(err: Error, afterHeaders: boolean): UpstreamFailure {
   const code = errCode(err);
+  if (code === 'SKIFF_UPSTREAM_OVERFLOW') {
+    return {
+      reason: 'overflow',
+      flag: ResponseFlag.UpstreamOverflow,
+      transportFailureReason: null,
+      connectFailure: false,
+      afterHeaders,
+      error: err,
+    };
+  }
   const connectMsg = CONNECT_ERRNO[code];
   if (connectMsg !== undefined) {
     return {

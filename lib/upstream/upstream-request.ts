@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { type Host, OutlierResult } from '../cluster/types.js';
+import { HostPool } from './host-pool.js';
 import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors.js';
 
 /**
@@ -47,6 +48,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
   readonly host: Host;
   private readonly cb: UpstreamCallbacks;
   private abortFn: ((err?: Error) => void) | null = null;
+  private dispatcher: Dispatcher | null = null;
   private resumeFn: (() => void) | null = null;
   private cancelled: Error | null = null;
   private finished = false;
@@ -66,7 +68,9 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     counters.activeRequests++;
     counters.rqTotal++;
     try {
-      this.host.dispatcher().dispatch(
+      const dispatcher = this.host.dispatcher();
+      this.dispatcher = dispatcher;
+      dispatcher.dispatch(
         {
           method: opts.method,
           path: opts.path,
@@ -95,6 +99,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     this.cancelled = reason;
     this.finish(false);
     if (this.abortFn !== null) this.abortFn(reason);
+    else if (this.dispatcher instanceof HostPool) this.dispatcher.cancel(this);
   }
 
   resume(): void {
@@ -149,8 +154,10 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
   onError(err: Error): void {
     if (this.cancelled !== null) return;
     this.finish(false);
-    // Envoy's router reports every upstream reset this way, connected or not.
-    this.host.outlier.putResult(OutlierResult.LocalOriginConnectFailed);
-    this.cb.onUpstreamFailure(classifyUpstreamError(err, this.headersReceived));
+    const failure = classifyUpstreamError(err, this.headersReceived);
+    // Envoy's router reports every upstream reset this way, connected or not; a circuit breaker's
+    // overflow never reached the host, so it says nothing about its health.
+    if (failure.reason !== 'overflow') this.host.outlier.putResult(OutlierResult.LocalOriginConnectFailed);
+    this.cb.onUpstreamFailure(failure);
   }
 }

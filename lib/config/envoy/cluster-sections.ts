@@ -20,8 +20,7 @@ function notYet(feature: string): ClusterSection['decode'] {
 }
 
 export const CLUSTER_SECTIONS: readonly ClusterSection[] = [
-  { field: 'circuit_breakers', decode: notYet('resilience') },
-  // health_checks: decoded by readCluster (cluster-health-checks.ts), since it yields a model value.
+  // circuit_breakers and health_checks: decoded by readCluster, since they yield model values.
   { field: 'transport_socket', decode: notYet('mTLS') },
   { field: 'transport_socket_matches', decode: notYet('mTLS') },
 ];

@@ -1,5 +1,6 @@
 import type { ClusterConfig, DiscoveryType, DnsLookupFamily, EdsFileConfig, LbPolicy } from '../model.js';
 import type { FieldReader } from '../reader.js';
+import { readCircuitBreakers } from './cluster-circuit-breakers.js';
 import { readEdsConfig } from './cluster-eds.js';
 import { readLoadAssignment } from './cluster-endpoints.js';
 import { readHealthChecks } from './cluster-health-checks.js';
@@ -39,6 +40,7 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
   const lb = readLbTuning(r, lbPolicy);
   const outlierDetection = readOutlierDetection(r);
   const healthChecks = readHealthChecks(r);
+  const circuitBreakers = readCircuitBreakers(r);
   for (const s of CLUSTER_SECTIONS) if (r.has(s.field)) s.decode(r, s.field);
   r.finish(CLUSTER_RULES);
   if (name === '') return undefined;
@@ -63,5 +65,6 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
     ...(lb.activeRequestBias === 1 ? {} : { activeRequestBias: lb.activeRequestBias }),
     outlierDetection,
     healthChecks,
+    circuitBreakers,
   };
 }

@@ -425,3 +425,9 @@ export const FIELD_RULES: Readonly<Record<string, FinishRules>> = {
   HealthCheck: HEALTH_CHECK_RULES,
   HttpHealthCheck: HTTP_HEALTH_CHECK_RULES,
 };
+
+export const CIRCUIT_BREAKERS_RULES: FinishRules = {
+  unsupported: { per_host_thresholds: 'only cluster-wide thresholds are enforced' },
+};
+export const THRESHOLDS_RULES: FinishRules = {};
+export const RETRY_BUDGET_RULES: FinishRules = {};

@@ -1,9 +1,11 @@
 import type { Cluster, Host, HostCounters } from '../../../lib/cluster/types.js';
 import { HealthFlag, NO_PASSIVE_HEALTH } from '../../../lib/cluster/types.js';
+import { DEFAULT_CIRCUIT_BREAKERS } from '../../../lib/config/envoy/cluster-circuit-breakers.js';
 import type { ClusterConfig, EndpointConfig, HealthStatus } from '../../../lib/config/model.js';
 // The real cells are plain numbers already; the fixtures read their `value` directly.
 import { Counter as FakeCounter, Gauge as FakeGauge } from '../../../lib/stats/cells.js';
 import type {
+  CircuitBreakerStats,
   ClusterStats,
   CounterCell,
   GaugeCell,
@@ -29,8 +31,48 @@ export type FakeClusterStats = {
       : ClusterStats[K];
 } & { readonly healthCheck: FakeHealthCheckStats };
 
-export function fakeClusterStats(): FakeClusterStats {
+/** Circuit-breaker gauges as plain cells the tests read. */
+export interface FakeCircuitBreakerStats extends CircuitBreakerStats {
+  readonly cxOpen: FakeGauge;
+  readonly cxPoolOpen: FakeGauge;
+  readonly rqPendingOpen: FakeGauge;
+  readonly rqOpen: FakeGauge;
+  readonly rqRetryOpen: FakeGauge;
+  readonly remainingCx: FakeGauge | null;
+  readonly remainingPending: FakeGauge | null;
+  readonly remainingRq: FakeGauge | null;
+  readonly remainingRetries: FakeGauge | null;
+}
+
+export function fakeCircuitBreakerStats(trackRemaining: boolean): FakeCircuitBreakerStats {
+  const r = () => (trackRemaining ? new FakeGauge() : null);
   return {
+    cxOpen: new FakeGauge(),
+    cxPoolOpen: new FakeGauge(),
+    rqPendingOpen: new FakeGauge(),
+    rqOpen: new FakeGauge(),
+    rqRetryOpen: new FakeGauge(),
+    remainingCx: r(),
+    remainingPending: r(),
+    remainingRq: r(),
+    remainingRetries: r(),
+  };
+}
+
+export function fakeClusterStats(): FakeClusterStats & {
+  readonly breakers: Map<string, FakeCircuitBreakerStats>;
+} {
+  const breakers = new Map<string, FakeCircuitBreakerStats>();
+  return {
+    breakers,
+    upstreamCxOverflow: new FakeCounter(),
+    upstreamRqPendingTotal: new FakeCounter(),
+    upstreamRqPendingActive: new FakeGauge(),
+    circuitBreakers: (priority, trackRemaining) => {
+      const s = fakeCircuitBreakerStats(trackRemaining);
+      breakers.set(priority, s);
+      return s;
+    },
     upstreamRqTotal: new FakeCounter(),
     upstreamRqActive: new FakeGauge(),
     upstreamRqPendingOverflow: new FakeCounter(),
@@ -145,6 +187,7 @@ export function clusterConfig(over: Partial<ClusterConfig> = {}): ClusterConfig 
     eds: null,
     outlierDetection: null,
     healthChecks: [],
+    circuitBreakers: DEFAULT_CIRCUIT_BREAKERS,
     ...over,
   };
 }

@@ -4,6 +4,16 @@ import { loadConfigText } from '../../../lib/config/load.js';
 import type { Bootstrap, ForwardActionConfig } from '../../../lib/config/model.js';
 import { FULL, minimal } from './fixtures.js';
 
+const ENVOY_THRESHOLDS = {
+  maxConnections: 1024,
+  maxPendingRequests: 1024,
+  maxRequests: 1024,
+  maxRetries: 3,
+  retryBudget: null,
+  trackRemaining: false,
+  maxConnectionPools: null,
+};
+
 function load(text: string, file = 'test.yaml'): Bootstrap {
   const r = loadConfigText(text, file);
   if (!r.ok) throw new Error(r.issues.map(formatIssue).join('\n'));
@@ -124,6 +134,7 @@ t.test('a minimal bootstrap gets every default', async (t) => {
     eds: null,
     outlierDetection: null,
     healthChecks: [],
+    circuitBreakers: { default: ENVOY_THRESHOLDS, high: ENVOY_THRESHOLDS },
   });
   t.ok(Object.isFrozen(b) && Object.isFrozen(b.clusters[0]!.endpoints[0]!.address), 'deep-frozen');
 });

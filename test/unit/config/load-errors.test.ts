@@ -246,7 +246,6 @@ static_resources:
   clusters:
   - name: a
     type: ORIGINAL_DST
-    circuit_breakers: {}
     transport_socket: {}
   - name: b
     type: LOGICAL_DNS
@@ -266,7 +265,6 @@ static_resources:
 `;
   t.same(issues(text), [
     'bad.yaml: static_resources.clusters[0].type: ORIGINAL_DST is not supported yet',
-    'bad.yaml: static_resources.clusters[0].circuit_breakers: circuit_breakers is not supported yet (coming with resilience)',
     'bad.yaml: static_resources.clusters[0].transport_socket: transport_socket is not supported yet (coming with mTLS)',
     'bad.yaml: static_resources.clusters[1].connect_timeout: invalid duration "-1s": must not be negative',
     'bad.yaml: static_resources.clusters[1].hosts: hosts was removed from the v3 API; list endpoints under load_assignment.endpoints[].lb_endpoints[]',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { CIRCUIT_BREAKER_STATS } from '../../../lib/stats/circuit-breaker-stats.js';
 import { CLUSTER_STATS } from '../../../lib/stats/cluster-stats.js';
 import { FAULT_STATS } from '../../../lib/stats/fault-stats.js';
 import { HTTP_STATS } from '../../../lib/stats/http-stats.js';
@@ -30,14 +31,19 @@ function parseDoc(text: string): Row[] {
 
 t.test('docs/stats.md lists exactly the declared stats', async (t) => {
   const documented = parseDoc(readFileSync(docPath, 'utf8'));
-  const declared = [...CLUSTER_STATS, ...HTTP_STATS, ...LISTENER_STATS, ...SERVER_STATS, ...FAULT_STATS].map(
-    (d) => ({
-      name: d.name,
-      type: d.type,
-      labels: [...d.labels],
-      help: d.help,
-    }),
-  );
+  const declared = [
+    ...CLUSTER_STATS,
+    ...CIRCUIT_BREAKER_STATS,
+    ...HTTP_STATS,
+    ...LISTENER_STATS,
+    ...SERVER_STATS,
+    ...FAULT_STATS,
+  ].map((d) => ({
+    name: d.name,
+    type: d.type,
+    labels: [...d.labels],
+    help: d.help,
+  }));
   t.ok(documented.length > 0, 'doc has stat rows');
   const byName = (a: Row, b: Row) => a.name.localeCompare(b.name);
   t.same([...documented].sort(byName), [...declared].sort(byName));
