@@ -463,6 +463,8 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     const now = deps.clock.now();
     const cluster = this.cluster!;
     const h = responseHeadersFromRaw(raw);
+    // The upstream asks to be taken out of rotation now (acted on when active HC is configured).
+    if (h.has('x-envoy-immediate-health-check-fail')) cluster.onImmediateHealthCheckFail(this.upstream!.host);
     const policy = this.policy;
     if (policy !== null) {
       if (retriableResponse(policy, statusCode, h)) {

@@ -185,3 +185,35 @@ t.test('a check that does not answer within timeout counts as a network failure'
   t.ok(statValue(prom, 'envoy_cluster_health_check_network_failure') >= 1);
   t.equal((await get(`${proxy.base}/x`)).headers['x-upstream'], 'up');
 });
+
+t.test('a proxied response with x-envoy-immediate-health-check-fail fails its host at once', async (t) => {
+  const a = await startUpstream('a');
+  const b = await startUpstream('b');
+  scripted(a, () => 200);
+  scripted(b, () => 200);
+  // Slow checks, so only the data path can flip the host within the test.
+  const check = HTTP_CHECK.replace('interval: 0.1s', 'interval: 60s').replace(
+    'no_traffic_interval: 0.1s',
+    'no_traffic_interval: 60s',
+  );
+  const proxy = await startProxy(simpleBootstrap({ clusters: cluster([a.port, b.port], check) }));
+  t.teardown(async () => {
+    await proxy.stop();
+    await a.close();
+    await b.close();
+  });
+  t.equal(healthFlags(await admin(proxy, '/clusters'), a.port), 'healthy');
+  a.handle((_req, res) => {
+    res.writeHead(200, { 'x-envoy-immediate-health-check-fail': 'true', 'content-length': '1' });
+    res.end('a');
+  });
+  for (let i = 0; i < 4; i++) await get(`${proxy.base}/`);
+  t.match(healthFlags(await admin(proxy, '/clusters'), a.port), /failed_active_hc/);
+  const bodies = new Set<string>();
+  for (let i = 0; i < 6; i++) bodies.add((await get(`${proxy.base}/`)).body);
+  t.same([...bodies], ['b'], 'traffic avoids the failed host');
+  t.equal(
+    statValue(await admin(proxy, '/stats/prometheus'), 'envoy_cluster_health_check_passive_failure'),
+    1,
+  );
+});
