@@ -15,3 +15,15 @@ t.test('every file in config-examples loads and validates', async (t) => {
     t.ok(r.ok, `${f}: ${r.ok ? 'ok' : r.issues.map(formatIssue).join('; ')}`);
   }
 });
+
+t.test(
+  'the seed example (its cluster file unchanged, a listener, static endpoints) loads together',
+  async (t) => {
+    const seed = join(DIR, 'seed');
+    const r = await loadConfigFiles(
+      ['envoy-cluster.json', 'listener.yaml', 'endpoints.yaml'].map((f) => join(seed, f)),
+    );
+    t.ok(r.ok, r.ok ? 'ok' : r.issues.map(formatIssue).join('; '));
+    if (r.ok) t.same(r.warnings, [], 'and without warnings');
+  },
+);
