@@ -306,3 +306,24 @@ t.test('a bad retry policy is rejected with its field path', async (t) => {
   t.notOk(r.ok);
   t.match(JSON.stringify(r), /retry_policy\.retry_on.*unknown value \\"bogus\\"/);
 });
+
+t.test('the max_retries circuit breaker: a retry it refuses is counted and flagged UO', async (t) => {
+  const log = tempLogPath();
+  const up = await startUpstream('u');
+  answer503(up);
+  const routes = retryRoute('retry_on: 5xx, num_retries: 3');
+  const clusters = staticCluster('backend', up.port).replace(
+    '    connect_timeout: 1s',
+    '    connect_timeout: 1s\n    circuit_breakers: { thresholds: [{ max_retries: 0 }] }',
+  );
+  const proxy = await startProxy(simpleBootstrap({ routes, clusters, hcmExtra: accessLog(log) }));
+  t.teardown(() => up.close());
+  const r = await get(`${proxy.base}/`);
+  t.equal(r.status, 503);
+  t.equal(r.body, 'fail', 'the first answer goes back');
+  t.equal(up.requests.length, 1, 'no retry was made');
+  t.equal(await stat(proxy, 'envoy_cluster_upstream_rq_retry_overflow'), 1);
+  t.equal(await stat(proxy, 'envoy_cluster_upstream_rq_retry'), 0);
+  await proxy.stop();
+  t.match((await readLogLines(log))[0], /" 503 UO /);
+});

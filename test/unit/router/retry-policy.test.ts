@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { RetryPolicyConfig } from '../../../lib/config/model.js';
 import { HeaderMap } from '../../../lib/http/header-map.js';
+import { CompiledHeaderMatcher } from '../../../lib/router/header-matcher.js';
 import {
   backOffMs,
   compileRetryPolicy,
@@ -54,6 +55,23 @@ t.test('response decisions follow retry_on', async (t) => {
   const grpc = compileRetryPolicy(policy({ retryOn: ['unavailable'] }), [])!;
   t.ok(retriableResponse(grpc, 200, new HeaderMap(['grpc-status', '14'])));
   t.notOk(retriableResponse(grpc, 200, new HeaderMap(['grpc-status', '13'])));
+});
+
+t.test('retriable-headers: response header matchers and x-envoy-retriable-header-names', async (t) => {
+  const matcher = new CompiledHeaderMatcher(
+    {
+      name: 'x-upstream-busy',
+      match: { kind: 'present', present: true },
+      invert: false,
+      treatMissingAsEmpty: false,
+    },
+    'test',
+  );
+  const p = compileRetryPolicy(policy({ retryOn: ['retriable-headers'] }), [matcher])!;
+  t.ok(retriableResponse(p, 200, new HeaderMap(['x-upstream-busy', '1'])));
+  t.notOk(retriableResponse(p, 200, new HeaderMap(['other', '1'])));
+  const byName = requestRetryPolicy(p, new HeaderMap(['x-envoy-retriable-header-names', 'X-Retry-Me']))!;
+  t.ok(retriableResponse(byName, 200, new HeaderMap(['x-retry-me', 'yes'])), 'names from the request header');
 });
 
 t.test('reset decisions follow Envoy wouldRetryFromReset', async (t) => {
