@@ -372,7 +372,7 @@ export interface DirectResponseConfig {
   readonly body: string | null;
 }
 
-/** Decoded now; enforced by the resilience issue. */
+/** A route or virtual host retry policy (enforced by the router filter). */
 export interface RetryPolicyConfig {
   readonly retryOn: readonly string[];
   readonly numRetries: number;
