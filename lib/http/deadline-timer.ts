@@ -57,6 +57,7 @@ export class DeadlineTimer {
       const at = s.checkDeadlines(now);
       if (at < next) next = at;
     }
-    if (next !== Infinity) this.arm(next);
+    // A stream may have asked for an earlier wake-up while we looped; keep that one.
+    if (next < this.dueMs) this.arm(next);
   };
 }

@@ -100,8 +100,6 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   private rawBody: Readable | null = null;
   private backOffTimer: NodeJS.Timeout | null = null;
   private holdsRetryResource = false;
-  /** What to answer if a scheduled retry cannot happen after all. */
-  private pendingFailure: UpstreamFailure | null = null;
 
   constructor(
     private readonly deps: RouterDeps,
@@ -344,8 +342,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     this.endAttempt();
     upstream.abort(new UpstreamTimeoutError('upstream per-try timeout'));
     const details = idle ? 'upstream_per_try_idle_timeout' : 'upstream_per_try_timeout';
-    if (!this.stream.responseStarted && retriesPerTryTimeout(this.policy!) && this.scheduleRetry(null))
-      return;
+    if (!this.stream.responseStarted && retriesPerTryTimeout(this.policy!) && this.scheduleRetry()) return;
     this.endUpstream();
     this.timeoutReply(details);
   }
@@ -367,7 +364,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
    * Envoy's shouldRetry: spends one retry, checks the retry circuit breaker, then arms the
    * jittered back-off. False when no retry happens (the caller answers with what it has).
    */
-  private scheduleRetry(failure: UpstreamFailure | null): boolean {
+  private scheduleRetry(): boolean {
     const stats = this.cluster!.stats;
     if (this.body !== null && !this.body.replayable) return false;
     if (this.retriesLeft === 0) {
@@ -376,6 +373,8 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
       return false;
     }
     this.retriesLeft--;
+    // The previous retry's hold on the breaker ends at this decision (Envoy's resetRetry).
+    this.releaseRetryResource();
     const retries = this.cluster!.resources('DEFAULT').retries;
     if (!retries.canCreate()) {
       stats.upstreamRqRetryOverflow.inc();
@@ -386,16 +385,24 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     this.holdsRetryResource = true;
     stats.upstreamRqRetry.inc();
     this.retried = true;
-    this.pendingFailure = failure;
     const delay = backOffMs(this.policy!, this.attempts, this.deps.random);
     this.backOffTimer = setTimeout(() => this.retryNow(), delay);
+    // The attempt is over: only the route timeout watches the back-off.
+    this.rearm();
     return true;
   }
 
+  /**
+   * Back-off over: the next attempt. The retry keeps its hold on the `max_retries` breaker while
+   * it runs, until the next retry decision or the end of the request, as Envoy counts it.
+   */
   private retryNow(): void {
     this.backOffTimer = null;
-    this.releaseRetryResource();
     if (this.upstreamDone) return;
+    if (this.deps.clock.now() >= this.globalDeadlineMs) {
+      this.onGlobalTimeout();
+      return;
+    }
     const cluster = this.cluster!;
     const host = this.pickRetryHost(cluster);
     if (host === null) {
@@ -403,7 +410,6 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
       this.noHealthyUpstream(cluster);
       return;
     }
-    this.pendingFailure = null;
     this.startAttempt(host, this.deps.clock.now());
   }
 
@@ -439,11 +445,14 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   private onBodyAbandoned(): void {
     this.cluster?.stats.retryOrShadowAbandoned.inc();
     if (this.backOffTimer === null || this.upstreamDone) return;
-    // A retry was waiting for its back-off; answer with what the last attempt gave us.
+    // A retry was waiting for its back-off and can no longer send the whole body: Envoy's 507.
     this.endUpstream();
-    const f = this.pendingFailure;
-    if (f !== null) this.failureReply(f);
-    else this.timeoutReply('upstream_per_try_timeout');
+    this.stream.sendLocalReply(
+      507,
+      'exceeded request buffer limit while retrying upstream',
+      0,
+      'request_payload_exceeded_retry_buffer_limit',
+    );
   }
 
   private noHealthyUpstream(cluster: Cluster): void {
@@ -468,7 +477,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     const policy = this.policy;
     if (policy !== null) {
       if (retriableResponse(policy, statusCode, h)) {
-        if (this.scheduleRetry(null)) {
+        if (this.scheduleRetry()) {
           // Envoy charges the discarded response and resets the attempt.
           cluster.stats.recordResponse(statusCode);
           const upstream = this.upstream!;
@@ -557,7 +566,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
       policy !== null &&
       !stream.responseStarted &&
       retriableReset(policy, f.reason, f.connectFailure, upstream.requestStarted) &&
-      this.scheduleRetry(f)
+      this.scheduleRetry()
     ) {
       return;
     }

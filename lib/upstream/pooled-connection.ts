@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { buildConnector, Client, Dispatcher } from 'undici';
@@ -14,6 +15,8 @@ export interface ConnectionOwner {
 }
 
 type Handler = Dispatcher.DispatchHandler;
+
+function ignoreError(): void {}
 
 /**
  * One upstream connection: an undici Client with pipelining 1 that is handed the socket the pool
@@ -45,6 +48,9 @@ export class PooledConnection implements Handler {
     let client = this.client;
     if (client === null) {
       client = new UndiciClient(origin, { ...options, connect: this.connect });
+      // undici emits 'error' on the Client if a handler callback throws; ours report through the
+      // request instead, and an unheard 'error' would take the process down.
+      (client as unknown as EventEmitter).on('error', ignoreError);
       this.client = client;
     }
     client.dispatch(opts, this);

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import t, { type Test } from 'tap';
@@ -326,4 +327,104 @@ t.test('the max_retries circuit breaker: a retry it refuses is counted and flagg
   t.equal(await stat(proxy, 'envoy_cluster_upstream_rq_retry'), 0);
   await proxy.stop();
   t.match((await readLogLines(log))[0], /" 503 UO /);
+});
+
+const slowestJitter = { next: () => 0.999, int: (n: number) => n - 1 };
+const noJitter = { next: () => 0, int: () => 0 };
+
+t.test('the route timeout also ends a back-off that follows a per-try timeout', async (t) => {
+  let n = 0;
+  const up = await startUpstream('u', (_req, res) => {
+    if (++n === 1) return; // the first attempt hangs
+    res.writeHead(200, { 'content-length': 2 });
+    res.end('ok');
+  });
+  const routes = retryRoute(
+    'retry_on: 5xx, num_retries: 1, per_try_timeout: 0.1s, retry_back_off: { base_interval: 2s, max_interval: 2s }',
+    '\n                  timeout: 0.3s',
+  );
+  const proxy = await startProxy(
+    simpleBootstrap({ routes }),
+    { UPSTREAM: up.port },
+    { random: slowestJitter },
+  );
+  t.teardown(async () => {
+    await proxy.stop();
+    await up.close();
+  });
+  const started = Date.now();
+  const r = await get(`${proxy.base}/`);
+  t.equal(r.status, 504);
+  t.ok(Date.now() - started < 1900, 'answered before the 2 s back-off would have ended');
+  t.equal(await stat(proxy, 'envoy_cluster_upstream_rq_total'), 1, 'no attempt after the route deadline');
+});
+
+t.test('a body that outgrows the buffer while a retry waits gets 507, not a timeout', async (t) => {
+  // Answers 503 at once, before the body ends, so the retry waits while the body still streams.
+  const raw = createHttpServer((req, res) => {
+    req.resume();
+    res.writeHead(503, { 'content-length': 4 });
+    res.end('fail');
+  });
+  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+  const port = (raw.address() as AddressInfo).port;
+  const routes = `              - match: { prefix: "/" }
+                per_request_buffer_limit_bytes: 1000
+                route: { cluster: backend, retry_policy: { retry_on: 5xx, num_retries: 1, retry_back_off: { base_interval: 1s, max_interval: 1s } } }`;
+  const proxy = await startProxy(simpleBootstrap({ routes }), { UPSTREAM: port }, { random: slowestJitter });
+  t.teardown(async () => {
+    await proxy.stop();
+    await new Promise((r) => raw.close(r));
+  });
+  const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest(
+      `${proxy.base}/`,
+      { method: 'POST', headers: { 'transfer-encoding': 'chunked' } },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.write('a'.repeat(500));
+    setTimeout(() => req.write('b'.repeat(2000)), 200);
+  });
+  t.same(res, { status: 507, body: 'exceeded request buffer limit while retrying upstream' });
+});
+
+t.test('a retry holds the max_retries breaker until it ends', async (t) => {
+  const seen = new Map<string, number>();
+  const up = await startUpstream('u', (req, res) => {
+    const tries = (seen.get(req.url ?? '') ?? 0) + 1;
+    seen.set(req.url ?? '', tries);
+    if (tries === 1) {
+      res.writeHead(503, { 'content-length': 0 });
+      res.end();
+      return;
+    }
+    setTimeout(() => {
+      res.writeHead(200, { 'content-length': 0 });
+      res.end();
+    }, 500); // the retry is slow
+  });
+  const clusters = staticCluster('backend', up.port).replace(
+    '    connect_timeout: 1s',
+    '    connect_timeout: 1s\n    circuit_breakers: { thresholds: [{ max_retries: 1 }] }',
+  );
+  const routes = retryRoute('retry_on: 5xx, num_retries: 1');
+  const proxy = await startProxy(simpleBootstrap({ routes, clusters }), {}, { random: noJitter });
+  t.teardown(async () => {
+    await proxy.stop();
+    await up.close();
+  });
+  const a = get(`${proxy.base}/a`);
+  await new Promise((r) => setTimeout(r, 100));
+  const b = await get(`${proxy.base}/b`);
+  t.equal((await a).status, 200, 'the first request retried');
+  t.equal(b.status, 503, "the second could not: the first one's retry was still running");
+  t.equal(await stat(proxy, 'envoy_cluster_upstream_rq_retry'), 1);
+  t.equal(await stat(proxy, 'envoy_cluster_upstream_rq_retry_overflow'), 1);
 });
