@@ -43,7 +43,7 @@ export interface Host {
   readonly edsHealthStatus: HealthStatus;
   /** True when no health flag marks it unusable (degraded counts as usable). */
   healthy(): boolean;
-  /** undici Pool for this host, created on first use. */
+  /** This host's connection pool (a HostPool of undici Clients), created on first use. */
   dispatcher(): Dispatcher;
   /** Counters for /clusters. */
   readonly counters: HostCounters;
