@@ -5,6 +5,7 @@ export type SkiffErrorCode =
   | 'SKIFF_ERR_LISTEN'
   | 'SKIFF_ERR_DNS'
   | 'SKIFF_ERR_USAGE'
+  | 'SKIFF_ERR_RELOAD'
   | 'SKIFF_ERR_INTERNAL';
 
 export class SkiffError extends Error {

@@ -62,7 +62,10 @@ export const ENDPOINTS: readonly AdminEndpoint[] = [
     path: '/config_dump',
     help: 'dump current Skiff configs',
     mutates: false,
-    handle: (ctx) => json(ctx.config()),
+    handle: (ctx) => {
+      const error = ctx.lastReloadError?.() ?? null;
+      return json(error === null ? ctx.config() : { ...ctx.config(), lastReloadError: error });
+    },
   },
   {
     path: '/healthcheck/fail',

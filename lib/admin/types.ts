@@ -21,6 +21,8 @@ export interface AdminContext {
   version(): string;
   commandLine(): readonly string[];
   config(): Bootstrap;
+  /** The last rejected live reload (shown by /config_dump), or null; absent without reloads. */
+  lastReloadError?(): { readonly at: string; readonly errors: readonly string[] } | null;
   listeners(): readonly ListenerInfo[];
   clusters(): readonly Cluster[];
   /** Prometheus text exposition of all stats. */

@@ -16,6 +16,10 @@ Loads one or more YAML/JSON files (multi-document YAML allowed), validates and
 compiles them, then serves. An invalid config exits 1 before any port is bound,
 printing every error with its file, field path and reason.
 
+While serving, the files are watched and SIGHUP reloads them: a valid config is
+swapped in live (requests in flight finish on the old one); an invalid one is
+rejected whole, logged with file and field path, and the running config stays.
+
 Options:
   -c, --config FILE     config file (repeatable)
       --admin-port N    override admin.address port (0 = any free port)

@@ -36,12 +36,17 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     commandLine: ['run', ...argv],
     onQuit: () => quit(),
   });
+  // Config files are watched; SIGHUP reloads too. A bad config is rejected and the old one serves.
+  const reloader = skiff.watchConfig(args.configs);
+  const onHup = (): void => void reloader.reloadNow();
+  process.on('SIGHUP', onHup);
   for (const l of skiff.listenerInfo())
     io.out(`skiff: listener ${l.name} listening on ${l.address}:${l.port}\n`);
   const admin = skiff.adminAddress();
   if (admin !== null) io.out(`skiff: admin listening on ${admin.address}:${admin.port}\n`);
   await Promise.race([waitForShutdownSignal(), quitting]);
   log.info('shutting down');
+  process.off('SIGHUP', onHup);
   await skiff.stop();
   return 0;
 }

@@ -15,6 +15,7 @@ import { createLogger, type Logger } from '../util/logger.js';
 import { type Random, systemRandom } from '../util/random.js';
 import { VERSION } from '../version.js';
 import { buildHcmRuntime } from './build-runtime.js';
+import { ConfigReloader } from './config-reloader.js';
 import { closeServerGracefully } from './drain.js';
 
 export interface SkiffOptions {
@@ -30,7 +31,7 @@ export interface SkiffOptions {
 }
 
 interface ActiveListener {
-  readonly config: ListenerConfig;
+  config: ListenerConfig;
   readonly server: Server;
   runtime: HcmRuntime;
   address: string;
@@ -55,6 +56,7 @@ export class Skiff {
   private startedAt = 0;
   private bootstrap: Bootstrap;
   private stopping: Promise<void> | null = null;
+  private reloader: ConfigReloader | null = null;
 
   private constructor(
     bootstrap: Bootstrap,
@@ -94,27 +96,69 @@ export class Skiff {
     await this.startAdmin();
     await this.clusterManager.update(this.bootstrap.clusters);
     await this.clusterManager.ready();
-    for (const cfg of this.bootstrap.listeners) {
-      const runtime = this.buildRuntime(cfg);
-      const stats = this.stats.listenerStats(cfg.address.address, cfg.address.port);
-      const active: ActiveListener = {
-        config: cfg,
-        server: null as unknown as Server,
-        runtime,
-        address: '',
-        port: 0,
-      };
-      const server = createConnectionManager(() => active.runtime, stats, this.drain);
-      (active as { server: Server }).server = server;
-      this.listeners.push(active);
-      await listen(server, cfg);
-      const a = server.address() as AddressInfo;
-      active.address = a.address;
-      active.port = a.port;
-      this.log.info(`listener ${cfg.name} listening on ${a.address}:${a.port}`);
-    }
+    for (const cfg of this.bootstrap.listeners) await this.addListener(cfg, this.buildRuntime(cfg));
     this.startedAt = this.clock.now();
     this.serverState = 'LIVE';
+  }
+
+  private async addListener(cfg: ListenerConfig, runtime: HcmRuntime): Promise<void> {
+    const stats = this.stats.listenerStats(cfg.address.address, cfg.address.port);
+    const active: ActiveListener = {
+      config: cfg,
+      server: null as unknown as Server,
+      runtime,
+      address: '',
+      port: 0,
+    };
+    // The runtime is read per request, so a reload swaps it under open connections too.
+    const server = createConnectionManager(() => active.runtime, stats, this.drain);
+    (active as { server: Server }).server = server;
+    this.listeners.push(active);
+    await listen(server, cfg);
+    const a = server.address() as AddressInfo;
+    active.address = a.address;
+    active.port = a.port;
+    this.log.info(`listener ${cfg.name} listening on ${a.address}:${a.port}`);
+  }
+
+  /** Watches `paths` and reloads on change (and on `reloadNow()`, which the CLI wires to SIGHUP). */
+  watchConfig(paths: readonly string[]): ConfigReloader {
+    this.reloader?.stop();
+    const reloader = new ConfigReloader({ paths, target: this, stats: this.stats.reload, log: this.log });
+    reloader.start();
+    this.reloader = reloader;
+    return reloader;
+  }
+
+  /**
+   * Swaps in a new validated config. Everything that can fail on its own (compiling each
+   * listener's route table and filters) runs before anything changes; then clusters update (an
+   * unchanged cluster keeps its pools, breakers and outlier state), listeners that keep their name
+   * and address get the new runtime (requests in flight finish on the one they started with), new
+   * listeners bind and removed ones drain. The admin server is not rebound.
+   */
+  async reload(next: Bootstrap): Promise<void> {
+    if (this.serverState !== 'LIVE') throw new SkiffError('SKIFF_ERR_RELOAD', 'not serving: no reload');
+    const plans = next.listeners.map((cfg) => ({
+      cfg,
+      runtime: this.buildRuntime(cfg),
+      kept: this.listeners.find((l) => l.config.name === cfg.name && sameAddress(l.config, cfg)),
+    }));
+    await this.clusterManager.update(next.clusters);
+    await this.clusterManager.ready();
+    const gone = this.listeners.filter((l) => !plans.some((p) => p.kept === l));
+    for (const p of plans) {
+      if (p.kept === undefined) continue;
+      p.kept.config = p.cfg;
+      p.kept.runtime = p.runtime;
+    }
+    for (const l of gone) {
+      this.listeners.splice(this.listeners.indexOf(l), 1);
+      void closeServerGracefully(l.server, l.runtime.config.drainTimeoutMs);
+      this.log.info(`listener ${l.config.name} removed`);
+    }
+    for (const p of plans) if (p.kept === undefined) await this.addListener(p.cfg, p.runtime);
+    this.bootstrap = next;
   }
 
   private buildRuntime(cfg: ListenerConfig): HcmRuntime {
@@ -149,6 +193,7 @@ export class Skiff {
       version: () => VERSION,
       commandLine: () => this.opts.commandLine ?? process.argv.slice(2),
       config: () => this.bootstrap,
+      lastReloadError: () => this.reloader?.lastError ?? null,
       listeners: () => this.listenerInfo(),
       clusters: () => this.clusters(),
       prometheus: () => this.stats.metrics(),
@@ -204,6 +249,7 @@ export class Skiff {
   private async doStop(): Promise<void> {
     this.serverState = 'DRAINING';
     this.drain.draining = true;
+    this.reloader?.stop();
     await Promise.all(
       this.listeners.map((l) => closeServerGracefully(l.server, l.runtime.config.drainTimeoutMs)),
     );
@@ -223,6 +269,10 @@ function withDeadline(p: Promise<void>, ms: number): Promise<void> {
       resolve();
     });
   });
+}
+
+function sameAddress(a: ListenerConfig, b: ListenerConfig): boolean {
+  return a.address.address === b.address.address && a.address.port === b.address.port;
 }
 
 function listen(server: Server, cfg: ListenerConfig): Promise<void> {

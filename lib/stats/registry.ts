@@ -5,6 +5,7 @@ import { Families } from './families.js';
 import { bindFaultStats, FAULT_STATS, type FaultStats } from './fault-stats.js';
 import { BoundHttpStats, HTTP_STATS } from './http-stats.js';
 import { BoundListenerStats, LISTENER_STATS, listenerStatAddress } from './listener-stats.js';
+import { RELOAD_STATS, ReloadStats } from './reload-stats.js';
 import { type ServerInfo, ServerStats } from './server-stats.js';
 import type { ClusterStats, HttpConnectionManagerStats, ListenerStats } from './types.js';
 
@@ -20,6 +21,8 @@ export class StatsRegistry {
   private readonly listeners = new Map<string, BoundListenerStats>();
   private readonly faults = new Map<string, FaultStats>();
   private readonly server: ServerStats;
+  /** `skiff_config_reload_total{result}`. */
+  readonly reload: ReloadStats;
 
   constructor() {
     this.families.declare(CLUSTER_STATS);
@@ -28,6 +31,8 @@ export class StatsRegistry {
     this.families.declare(LISTENER_STATS);
     this.families.declare(FAULT_STATS);
     this.server = new ServerStats(this.families);
+    this.families.declare(RELOAD_STATS);
+    this.reload = new ReloadStats(this.families);
   }
 
   /** `text/plain; version=0.0.4; charset=utf-8`. */

@@ -97,6 +97,39 @@ t.test('run: an invalid config exits 1 before binding; a valid one serves until 
   });
   if (curl.error === undefined)
     t.match(curl.stdout, /^HTTP\/1.1 200[\s\S]*x-envoy-upstream-service-time/i, 'curl as a client');
+  // Live reload: a broken file is rejected (stderr names the field) and the old config serves; a
+  // good one applies. SIGHUP asks for the reload; the file watcher may get there first.
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  writeFileSync(
+    cfg,
+    fill(simpleBootstrap(), { UPSTREAM: up.port }).replace(
+      'connect_timeout: 1s',
+      'connect_timeout: 1s\n    lb_policy: NOPE',
+    ),
+  );
+  child.kill('SIGHUP');
+  const deadline = Date.now() + 10_000;
+  while (!/config reload rejected/.test(stderr) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 25));
+  t.match(
+    stderr,
+    /lb_policy: unknown value "NOPE"[\s\S]*config reload rejected/,
+    'a bad config is rejected with its field',
+  );
+  t.equal((await get(`http://127.0.0.1:${port}/still`)).status, 200, 'and the old config keeps serving');
+  const routes = `              - match: { prefix: "/" }
+                direct_response: { status: 200, body: { inline_string: reloaded } }`;
+  writeFileSync(cfg, fill(simpleBootstrap({ routes }), { UPSTREAM: up.port }));
+  child.kill('SIGHUP');
+  let body = '';
+  while (body !== 'reloaded' && Date.now() < deadline + 10_000) {
+    body = (await get(`http://127.0.0.1:${port}/x`)).body;
+    if (body !== 'reloaded') await new Promise((r) => setTimeout(r, 25));
+  }
+  t.equal(body, 'reloaded', 'a good config applies live');
   const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   child.kill('SIGTERM');
   t.equal(await exit, 0, 'SIGTERM → clean exit 0');

@@ -6,6 +6,7 @@ import { CLUSTER_STATS } from '../../../lib/stats/cluster-stats.js';
 import { FAULT_STATS } from '../../../lib/stats/fault-stats.js';
 import { HTTP_STATS } from '../../../lib/stats/http-stats.js';
 import { LISTENER_STATS } from '../../../lib/stats/listener-stats.js';
+import { RELOAD_STATS } from '../../../lib/stats/reload-stats.js';
 import { SERVER_STATS } from '../../../lib/stats/server-stats.js';
 
 // Compiled to dist/test/unit/stats/, so the repo root is four levels up.
@@ -21,7 +22,7 @@ interface Row {
 function parseDoc(text: string): Row[] {
   const rows: Row[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\|\s*`(envoy_[a-z0-9_]+)`\s*\|([^|]*)\|([^|]*)\|(.*)\|\s*$/.exec(line);
+    const m = /^\|\s*`((?:envoy|skiff)_[a-z0-9_]+)`\s*\|([^|]*)\|([^|]*)\|(.*)\|\s*$/.exec(line);
     if (m === null) continue;
     const labels = m[3]!.trim() === '—' ? [] : m[3]!.split(',').map((l) => l.trim().replace(/`/g, ''));
     rows.push({ name: m[1]!, type: m[2]!.trim(), labels, help: m[4]!.trim() });
@@ -38,6 +39,7 @@ t.test('docs/stats.md lists exactly the declared stats', async (t) => {
     ...LISTENER_STATS,
     ...SERVER_STATS,
     ...FAULT_STATS,
+    ...RELOAD_STATS,
   ].map((d) => ({
     name: d.name,
     type: d.type,
