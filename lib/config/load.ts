@@ -2,10 +2,12 @@
  * Config entry point: read files → parse YAML/JSON documents → decode each (Envoy v3; Istio
  * later) → merge and cross-check → freeze. Every issue from every file is returned together.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import {
   type BootstrapPart,
   decodeBootstrap,
+  decodeDiscoveryResponse,
   decodeLoadAssignment,
   isLoadAssignment,
 } from './envoy/bootstrap.js';
@@ -74,18 +76,48 @@ function loadTexts(files: readonly FileText[]): LoadResult {
       if (part !== undefined) parts.push(part);
     }
   }
+  const dynamicSources = readDynamicFiles(parts, issues, warnings);
   if (documents === 0 && issues.length === 0) {
     for (const f of files)
       warnings.push({ file: f.name, path: '', message: 'no configuration documents found' });
   }
-  const merged = mergeParts(
-    parts,
-    files.map((f) => f.name),
-  );
+  const merged = mergeParts(parts, [...files.map((f) => f.name), ...dynamicSources]);
   issues.push(...merged.issues);
   warnings.push(...merged.warnings);
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, bootstrap: deepFreeze(merged.bootstrap), warnings };
+}
+
+/**
+ * Reads the LDS/CDS files that `dynamic_resources` names (paths as written, relative to the
+ * working directory as in Envoy) and adds their listeners and clusters. Returns their paths,
+ * which the live reload watches too.
+ */
+function readDynamicFiles(parts: BootstrapPart[], issues: ConfigIssue[], warnings: ConfigIssue[]): string[] {
+  const sources: string[] = [];
+  for (const ref of parts.flatMap((p) => p.dynamicFiles)) {
+    let text: string;
+    try {
+      text = readFileSync(ref.path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      issues.push({
+        file: ref.file,
+        path: ref.fieldPath,
+        message: `cannot read ${ref.kind.toUpperCase()} file ${ref.path}: ${code}`,
+      });
+      continue;
+    }
+    sources.push(ref.path);
+    const parsed = parseDocuments(text, ref.path);
+    issues.push(...parsed.issues);
+    for (const doc of parsed.docs) {
+      const sink: IssueSink = { file: doc.file, issues, warnings };
+      const r = FieldReader.of(sink, '', doc.value);
+      if (r !== null) parts.push(decodeDiscoveryResponse(sink, r, ref.kind));
+    }
+  }
+  return sources;
 }
 
 function decodeDocument(

@@ -45,10 +45,19 @@ export class ConfigReloader {
 
   constructor(private readonly opts: ConfigReloaderOptions) {}
 
-  /** Starts watching the config files. */
-  start(): void {
+  /**
+   * Starts watching the config files, plus `extra` files the running config read (the LDS/CDS
+   * files its `dynamic_resources` names: `Bootstrap.sources`).
+   */
+  start(extra: readonly string[] = []): void {
+    this.watchFiles([...this.opts.paths, ...extra]);
+  }
+
+  private watchFiles(files: readonly string[]): void {
+    for (const w of this.watchers) w.close();
+    this.watchers.length = 0;
     const byDir = new Map<string, Set<string>>();
-    for (const p of this.opts.paths) {
+    for (const p of files) {
       const abs = resolve(p);
       const names = byDir.get(dirname(abs)) ?? new Set<string>();
       names.add(basename(abs));
@@ -116,6 +125,9 @@ export class ConfigReloader {
       return false;
     }
     for (const w of loaded.warnings) log.warn(formatIssue(w));
+    // The new config may name other LDS/CDS files.
+    if (this.watchers.length > 0 && !this.stopped)
+      this.watchFiles([...this.opts.paths, ...loaded.bootstrap.sources]);
     this.lastError = null;
     stats.applied.inc();
     log.info('config reloaded');

@@ -125,7 +125,7 @@ export class Skiff {
   watchConfig(paths: readonly string[]): ConfigReloader {
     this.reloader?.stop();
     const reloader = new ConfigReloader({ paths, target: this, stats: this.stats.reload, log: this.log });
-    reloader.start();
+    reloader.start(this.bootstrap.sources);
     this.reloader = reloader;
     return reloader;
   }

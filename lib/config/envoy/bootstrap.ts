@@ -4,6 +4,7 @@ import { readAccessLogs } from './access-log.js';
 import { readAddress } from './address.js';
 import { readCluster } from './cluster.js';
 import { readClusterLoadAssignment } from './cluster-endpoints.js';
+import { type DynamicFile, readDynamicResources } from './dynamic-resources.js';
 import { ADMIN_RULES, BOOTSTRAP_RULES, NODE_RULES, STATIC_RESOURCES_RULES } from './field-rules.js';
 import { readListener } from './listener.js';
 import type { ClusterRef } from './route-action.js';
@@ -25,6 +26,8 @@ export interface BootstrapPart {
   readonly clusterRefs: ClusterRef[];
   /** ClusterLoadAssignment documents: static endpoints for EDS clusters. */
   readonly assignments: Located<LoadAssignment>[];
+  /** LDS/CDS files named by `dynamic_resources`; the loader reads them with the rest. */
+  readonly dynamicFiles: DynamicFile[];
 }
 
 /** A ClusterLoadAssignment given as its own document (endpoints for an EDS cluster). */
@@ -48,7 +51,15 @@ export function decodeLoadAssignment(sink: IssueSink, r: FieldReader): Bootstrap
   const endpoints = readClusterLoadAssignment(r, 'STATIC');
   const assignments =
     clusterName === '' ? [] : [{ value: { clusterName, endpoints }, file: sink.file, path: r.path }];
-  return { node: null, admin: null, listeners: [], clusters: [], clusterRefs: [], assignments };
+  return {
+    node: null,
+    admin: null,
+    listeners: [],
+    clusters: [],
+    clusterRefs: [],
+    assignments,
+    dynamicFiles: [],
+  };
 }
 
 /** Decodes one parsed Envoy v3 bootstrap document. Issues go to `sink`. */
@@ -85,8 +96,39 @@ export function decodeBootstrap(sink: IssueSink, r: FieldReader): BootstrapPart 
     }
     if (!fragment) sr.finish(STATIC_RESOURCES_RULES);
   }
+  const dr = fragment ? undefined : r.object('dynamic_resources');
+  const dynamicFiles = dr === undefined ? [] : readDynamicResources(dr);
   r.finish(fragment ? STATIC_RESOURCES_RULES : BOOTSTRAP_RULES);
-  return { node, admin, listeners, clusters, clusterRefs, assignments: [] };
+  return { node, admin, listeners, clusters, clusterRefs, assignments: [], dynamicFiles };
+}
+
+const LISTENER_TYPE = 'type.googleapis.com/envoy.config.listener.v3.Listener';
+const CLUSTER_TYPE = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+
+/** Decodes an LDS or CDS DiscoveryResponse file (`resources[]` of Listeners or Clusters). */
+export function decodeDiscoveryResponse(sink: IssueSink, r: FieldReader, kind: 'lds' | 'cds'): BootstrapPart {
+  const listeners: Located<ListenerConfig>[] = [];
+  const clusters: Located<ClusterConfig>[] = [];
+  const clusterRefs: ClusterRef[] = [];
+  const want = kind === 'lds' ? LISTENER_TYPE : CLUSTER_TYPE;
+  r.string('version_info');
+  r.skip('type_url', 'nonce', 'canary', 'control_plane');
+  for (const res of r.objects('resources')) {
+    if (res.string('@type') !== want) {
+      res.skip(...res.names());
+      res.error('@type', `expected ${want} in this ${kind.toUpperCase()} file`);
+      continue;
+    }
+    if (kind === 'lds') {
+      const l = readListener(res, clusterRefs);
+      if (l !== undefined) listeners.push({ value: l, file: sink.file, path: res.path });
+    } else {
+      const c = readCluster(res);
+      if (c !== undefined) clusters.push({ value: c, file: sink.file, path: res.path });
+    }
+  }
+  r.finish();
+  return { node: null, admin: null, listeners, clusters, clusterRefs, assignments: [], dynamicFiles: [] };
 }
 
 function readAdmin(r: FieldReader): AdminConfig | undefined {

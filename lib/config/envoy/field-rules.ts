@@ -37,7 +37,6 @@ export const BOOTSTRAP_RULES: FinishRules = {
     'node_context_params',
   ],
   unsupported: {
-    dynamic_resources: XDS,
     hds_config: '',
     tracing: TRACING,
     header_prefix: '',
