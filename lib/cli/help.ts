@@ -23,6 +23,8 @@ rejected whole, logged with file and field path, and the running config stays.
 Options:
   -c, --config FILE     config file (repeatable)
       --admin-port N    override admin.address port (0 = any free port)
+      --health-port N   serve GET /healthz/ready on N (Istio: 15021; 0 or absent = off)
+      --stats-port N    serve GET /stats/prometheus on N (Istio: 15090; 0 or absent = off)
       --log-level L     trace|debug|info|warn|error|off (default info)
   -h, --help            show this help
 `;

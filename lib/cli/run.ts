@@ -3,13 +3,24 @@ import { loadConfigFiles } from '../config/load.js';
 import { SkiffError } from '../errors.js';
 import { Skiff } from '../server/skiff.js';
 import { createLogger } from '../util/logger.js';
-import { parseCommonArgs } from './args.js';
+import { parseCommonArgs, parsePort } from './args.js';
 import { RUN_HELP } from './help.js';
 import { type Io, waitForShutdownSignal } from './io.js';
 
+/** A `--health-port`/`--stats-port` value: absent or 0 → off, else the port to bind. */
+function optionalPort(raw: string | undefined, flag: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const port = parsePort(raw);
+  if (port === null)
+    throw new SkiffError('SKIFF_ERR_USAGE', `${flag}: "${raw}" is not a port number (0-65535)`);
+  return port === 0 ? undefined : port;
+}
+
 /** `skiff run`: validate, then serve until SIGTERM/SIGINT or POST /quitquitquit. */
 export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseCommonArgs(argv);
+  const args = parseCommonArgs(argv, { 'health-port': { type: 'string' }, 'stats-port': { type: 'string' } });
+  const readinessPort = optionalPort(args.values['health-port'], '--health-port');
+  const statsPort = optionalPort(args.values['stats-port'], '--stats-port');
   if (args.help) {
     io.out(RUN_HELP);
     return 0;
@@ -32,6 +43,8 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   });
   const skiff = await Skiff.start(result.bootstrap, {
     ...(args.adminPort === undefined ? {} : { adminPort: args.adminPort }),
+    ...(readinessPort === undefined ? {} : { readinessPort }),
+    ...(statsPort === undefined ? {} : { statsPort }),
     logger: log,
     commandLine: ['run', ...argv],
     onQuit: () => quit(),

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccessLogSinks } from '../accesslog/sink.js';
 import { startAdminServer } from '../admin/admin-server.js';
+import { type ProbeServer, startReadinessServer, startStatsServer } from '../admin/probe-servers.js';
 import type { AdminContext, ListenerInfo, ServerState } from '../admin/types.js';
 import { ClusterManager } from '../cluster/cluster-manager.js';
 import type { Cluster } from '../cluster/types.js';
@@ -28,6 +29,12 @@ export interface SkiffOptions {
   readonly commandLine?: readonly string[];
   /** Called on POST /quitquitquit after Skiff stopped (the CLI exits the process). */
   readonly onQuit?: () => void;
+  /** Istio's readiness port (`/healthz/ready`, 15021 in a sidecar); absent = off, 0 = ephemeral. */
+  readonly readinessPort?: number;
+  /** Istio's Prometheus port (`/stats/prometheus`, 15090 in a sidecar); absent = off, 0 = ephemeral. */
+  readonly statsPort?: number;
+  /** Address for those two ports; default 0.0.0.0 (kubelet and Prometheus reach them from outside). */
+  readonly probeAddress?: string;
 }
 
 interface ActiveListener {
@@ -52,6 +59,7 @@ export class Skiff {
   private readonly listeners: ActiveListener[] = [];
   private readonly drain: DrainState = { draining: false };
   private admin: { address: string; port: number; close(): Promise<void> } | null = null;
+  private readonly probes = new Map<'readiness' | 'stats', ProbeServer>();
   private serverState: ServerState = 'PRE_INITIALIZING';
   private startedAt = 0;
   private bootstrap: Bootstrap;
@@ -94,6 +102,7 @@ export class Skiff {
       concurrency: 1,
     }));
     await this.startAdmin();
+    await this.startProbes();
     await this.clusterManager.update(this.bootstrap.clusters);
     await this.clusterManager.ready();
     for (const cfg of this.bootstrap.listeners) await this.addListener(cfg, this.buildRuntime(cfg));
@@ -186,6 +195,21 @@ export class Skiff {
     this.log.info(`admin listening on ${admin.address}:${admin.port}`);
   }
 
+  /** Started before clusters warm up, so readiness says 503 until Skiff is LIVE. */
+  private async startProbes(): Promise<void> {
+    const address = this.opts.probeAddress ?? '0.0.0.0';
+    const { readinessPort, statsPort } = this.opts;
+    if (readinessPort !== undefined)
+      this.probes.set('readiness', await startReadinessServer(this.adminContext(), address, readinessPort));
+    if (statsPort !== undefined)
+      this.probes.set('stats', await startStatsServer(this.adminContext(), address, statsPort));
+  }
+
+  /** The bound readiness or stats port, or null when that port is off. */
+  probePort(kind: 'readiness' | 'stats'): number | null {
+    return this.probes.get(kind)?.port ?? null;
+  }
+
   private adminContext(): AdminContext {
     return {
       state: () => this.serverState,
@@ -256,6 +280,7 @@ export class Skiff {
     // Pools wait for in-flight requests; the listeners' drain already bounded those, so cap this too.
     await withDeadline(this.clusterManager.close(), 5000);
     await this.sinks.closeAll();
+    await Promise.all([...this.probes.values()].map((p) => p.close()));
     await this.admin?.close();
   }
 }

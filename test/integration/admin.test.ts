@@ -60,3 +60,22 @@ t.test('admin endpoints on a running proxy', async (t) => {
   t.ok(quit, 'POST /quitquitquit stops the proxy');
   t.equal(proxy.skiff.state(), 'DRAINING');
 });
+
+t.test('Istio probe ports: /healthz/ready and /stats/prometheus on their own listeners', async (t) => {
+  const up = await startUpstream('probe');
+  const proxy = await startProxy(
+    simpleBootstrap(),
+    { UPSTREAM: up.port },
+    { readinessPort: 0, statsPort: 0, probeAddress: '127.0.0.1' },
+  );
+  t.teardown(async () => {
+    await proxy.stop();
+    await up.close();
+  });
+  const ready = await get(`http://127.0.0.1:${proxy.skiff.probePort('readiness')}/healthz/ready`);
+  t.equal(ready.status, 200);
+  await get(`${proxy.base}/`);
+  const stats = await get(`http://127.0.0.1:${proxy.skiff.probePort('stats')}/stats/prometheus`);
+  t.match(stats.body, /^envoy_cluster_upstream_rq_total\{envoy_cluster_name="backend"\} 1$/m);
+  t.equal(proxy.skiff.probePort('readiness') === proxy.port, false);
+});

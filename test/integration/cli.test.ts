@@ -59,6 +59,9 @@ t.test('validate: ok, and every error with file and field path', async (t) => {
 t.test('run: an invalid config exits 1 before binding; a valid one serves until SIGTERM', async (t) => {
   const badFile = tempLogPath('bad-run.yaml');
   writeFileSync(badFile, 'static_resources: { clusters: [ { name: x, lb_policy: NOPE } ] }\n');
+  const badPort = skiffSync(['run', '-c', badFile, '--health-port', 'abc']);
+  t.equal(badPort.code, 2, 'a bad --health-port is a usage error');
+  t.match(badPort.err, /--health-port: "abc" is not a port number/);
   const bad = skiffSync(['run', '-c', badFile, '--admin-port', '0']);
   t.equal(bad.code, 1);
   t.match(bad.err, /lb_policy: unknown value "NOPE"/);
