@@ -61,6 +61,17 @@ function toSnake(key: string): string {
   return key.startsWith('@') ? key : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
+function toCamel(key: string): string {
+  return key.startsWith('@') ? key : key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * The spelling callers use for field names: Envoy decoders read proto names (snake_case), Istio
+ * decoders read JSON names (lowerCamelCase, as Istio's YAML is written). Both spellings are
+ * accepted in the input either way; the canonical one appears in messages.
+ */
+export type FieldNaming = 'snake' | 'camel';
+
 /** Typed field access over one raw object with issue recording and unknown-field detection. */
 export class FieldReader {
   readonly sink: IssueSink;
@@ -69,14 +80,24 @@ export class FieldReader {
   /** snake_case name → key as written. */
   private readonly keys = new Map<string, string>();
   private readonly used = new Set<string>();
+  /** Naming of this reader's children (a map reader's values are still messages). */
+  readonly naming: FieldNaming;
 
   /** `verbatimKeys` for protobuf maps, whose keys are data rather than field names. */
-  constructor(sink: IssueSink, path: string, obj: Record<string, unknown>, verbatimKeys = false) {
+  constructor(
+    sink: IssueSink,
+    path: string,
+    obj: Record<string, unknown>,
+    verbatimKeys = false,
+    naming: FieldNaming = 'snake',
+  ) {
     this.sink = sink;
     this.path = path;
     this.obj = obj;
+    this.naming = naming;
+    const normalize = naming === 'camel' ? toCamel : toSnake;
     for (const key of Object.keys(obj)) {
-      const name = verbatimKeys ? key : toSnake(key);
+      const name = verbatimKeys ? key : normalize(key);
       const prev = this.keys.get(name);
       if (prev !== undefined)
         addIssue(sink, path, `field "${name}" is given twice (as "${prev}" and "${key}")`);
@@ -85,12 +106,17 @@ export class FieldReader {
   }
 
   /** A reader over `value`, or null (with an issue) when it is not an object. */
-  static of(sink: IssueSink, path: string, value: unknown): FieldReader | null {
+  static of(
+    sink: IssueSink,
+    path: string,
+    value: unknown,
+    naming: FieldNaming = 'snake',
+  ): FieldReader | null {
     if (!isPlainObject(value)) {
       addIssue(sink, path, `expected an object, got ${describe(value)}`);
       return null;
     }
-    return new FieldReader(sink, path, value);
+    return new FieldReader(sink, path, value, false, naming);
   }
 
   /** True when the field is present and not null (protobuf JSON treats null as unset). */
@@ -217,7 +243,7 @@ export class FieldReader {
   object(name: string): FieldReader | undefined {
     const v = this.raw(name);
     if (v === undefined) return undefined;
-    return FieldReader.of(this.sink, this.at(name), v) ?? undefined;
+    return FieldReader.of(this.sink, this.at(name), v, this.naming) ?? undefined;
   }
 
   /** A protobuf map field: a reader whose keys are taken as written. */
@@ -228,7 +254,7 @@ export class FieldReader {
       this.wrongType(name, 'an object', v);
       return undefined;
     }
-    return new FieldReader(this.sink, this.at(name), v, true);
+    return new FieldReader(this.sink, this.at(name), v, true, this.naming);
   }
 
   /** A required object; missing → issue and undefined. */
@@ -257,7 +283,7 @@ export class FieldReader {
   objects(name: string): FieldReader[] {
     const out: FieldReader[] = [];
     for (const e of this.list(name)) {
-      const r = FieldReader.of(this.sink, e.path, e.value);
+      const r = FieldReader.of(this.sink, e.path, e.value, this.naming);
       if (r !== null) out.push(r);
     }
     return out;
