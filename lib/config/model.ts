@@ -7,6 +7,19 @@
  * features are `null` when absent. Snapshots are deep-frozen, so treat every field as readonly.
  */
 
+// HTTP filter configs and cluster health/resilience settings live in their own files; every
+// model type is still imported from here.
+import type { HttpFilterConfig, TypedPerFilterConfig } from './model-filters.js';
+import type {
+  CircuitBreakersConfig,
+  HealthCheckConfig,
+  OutlierDetectionConfig,
+  SlowStartConfig,
+} from './model-resilience.js';
+
+export type * from './model-filters.js';
+export type * from './model-resilience.js';
+
 /** `ip:port` as written in `socket_address`. `address` may be a hostname for DNS clusters. */
 export interface SocketAddress {
   readonly address: string;
@@ -95,92 +108,6 @@ export interface HttpConnectionManagerConfig {
   readonly mergeSlashes: boolean;
   /** Drain timeout for graceful close, default 5000. */
   readonly drainTimeoutMs: number;
-}
-
-/** One HTTP filter. A discriminated union so each filter factory gets its own typed config. */
-export type HttpFilterConfig = HttpFilterConfigByKind[keyof HttpFilterConfigByKind];
-
-/** Decoded config of each HTTP filter kind; a new filter adds one member (lib/filters/registry.ts). */
-export interface HttpFilterConfigByKind {
-  readonly router: RouterFilterConfig;
-  readonly fault: FaultFilterConfig;
-}
-
-/** `envoy.filters.http.fault` in `http_filters`: the listener-level fault settings. */
-export interface FaultFilterConfig {
-  readonly kind: 'fault';
-  readonly name: string;
-  readonly fault: HttpFaultConfig;
-}
-
-/** `type.v3.FractionalPercent`: numerator over 100, 10 000 or 1 000 000 (proto default 0/100). */
-export interface FractionalPercentConfig {
-  readonly numerator: number;
-  readonly denominator: 100 | 10_000 | 1_000_000;
-}
-
-/** `FaultDelay`: a fixed delay, or `header_delay` (the request's x-envoy-fault-delay-request). */
-export interface FaultDelayConfig {
-  readonly kind: 'fixed' | 'header';
-  /** `fixed_delay` in ms; 0 for header delays. */
-  readonly fixedDelayMs: number;
-  readonly percentage: FractionalPercentConfig;
-}
-
-/** `FaultAbort`: a fixed HTTP or gRPC status, or `header_abort` (x-envoy-fault-abort-*). */
-export interface FaultAbortConfig {
-  readonly kind: 'http_status' | 'grpc_status' | 'header';
-  /** 200–599 for `http_status`, else 0. */
-  readonly httpStatus: number;
-  /** For `grpc_status`, else 0. */
-  readonly grpcStatus: number;
-  readonly percentage: FractionalPercentConfig;
-}
-
-/** `FaultRateLimit` (response_rate_limit): decoded, not enforced yet. */
-export interface FaultRateLimitConfig {
-  readonly kind: 'fixed' | 'header';
-  /** `fixed_limit.limit_kbps`; 0 for header limits. */
-  readonly limitKbps: number;
-  readonly percentage: FractionalPercentConfig;
-}
-
-/** `envoy.extensions.filters.http.fault.v3.HTTPFault`, at filter level or per route. */
-export interface HttpFaultConfig {
-  readonly delay: FaultDelayConfig | null;
-  readonly abort: FaultAbortConfig | null;
-  /** Only requests routed to this cluster are faulted; "" = any. */
-  readonly upstreamCluster: string;
-  /** All must match the request headers. */
-  readonly headers: readonly HeaderMatcherConfig[];
-  /** x-envoy-downstream-service-node must be one of these; empty = any. */
-  readonly downstreamNodes: readonly string[];
-  /** null = unlimited. */
-  readonly maxActiveFaults: number | null;
-  readonly responseRateLimit: FaultRateLimitConfig | null;
-  readonly disableDownstreamClusterStats: boolean;
-}
-
-/** A `typed_per_filter_config` value, decoded by its @type (see HttpFilterPerRouteConfigByKind). */
-export type HttpFilterPerRouteConfig = HttpFilterPerRouteConfigByKind[keyof HttpFilterPerRouteConfigByKind];
-
-/** Per-route config of each filter kind; a filter with per-route settings adds one member. */
-export interface HttpFilterPerRouteConfigByKind {
-  /** `FilterConfig{disabled: true}`: the filter does nothing on this route. */
-  readonly disabled: { readonly kind: 'disabled' };
-  readonly fault: { readonly kind: 'fault'; readonly fault: HttpFaultConfig };
-}
-
-/** `typed_per_filter_config`: filter name (as in http_filters) → its per-route config. */
-export type TypedPerFilterConfig = Readonly<Record<string, HttpFilterPerRouteConfig>>;
-
-export interface RouterFilterConfig {
-  readonly kind: 'router';
-  readonly name: string;
-  /** `suppress_envoy_headers`: no `x-envoy-*` added to responses or upstream requests. */
-  readonly suppressEnvoyHeaders: boolean;
-  /** `start_child_span` (tracing issue). */
-  readonly startChildSpan: boolean;
 }
 
 // ─── Routing ─────────────────────────────────────────────────────────────────────────────
@@ -453,143 +380,6 @@ export interface ClusterConfig {
   readonly healthChecks: readonly HealthCheckConfig[];
   /** `circuit_breakers.thresholds[]` per routing priority, Envoy's defaults where unset. */
   readonly circuitBreakers: CircuitBreakersConfig;
-}
-
-/** Envoy `SlowStartConfig`: a newly healthy host's weight ramps up over the window. */
-export interface SlowStartConfig {
-  /** `slow_start_window` in ms (> 0). */
-  readonly windowMs: number;
-  /** `aggression.default_value`, default 1.0 (linear); always > 0. */
-  readonly aggression: number;
-  /** `min_weight_percent.value` / 100, default 0.1. */
-  readonly minWeightFraction: number;
-}
-
-/**
- * `Cluster.outlier_detection` with Envoy's defaults filled in. Durations in ms, percentages 0–100,
- * `successRateStdevFactor` as written (1900 = 1.9). Invariant: `maxEjectionTimeMs ≥ baseEjectionTimeMs`.
- */
-export interface OutlierDetectionConfig {
-  readonly consecutive5xx: number;
-  readonly consecutiveGatewayFailure: number;
-  readonly consecutiveLocalOriginFailure: number;
-  readonly splitExternalLocalOriginErrors: boolean;
-  readonly intervalMs: number;
-  readonly baseEjectionTimeMs: number;
-  readonly maxEjectionTimeMs: number;
-  readonly maxEjectionTimeJitterMs: number;
-  readonly maxEjectionPercent: number;
-  readonly alwaysEjectOneHost: boolean;
-  readonly enforcingConsecutive5xx: number;
-  readonly enforcingConsecutiveGatewayFailure: number;
-  readonly enforcingConsecutiveLocalOriginFailure: number;
-  readonly enforcingSuccessRate: number;
-  readonly enforcingLocalOriginSuccessRate: number;
-  readonly enforcingFailurePercentage: number;
-  readonly enforcingFailurePercentageLocalOrigin: number;
-  readonly successRateMinimumHosts: number;
-  readonly successRateRequestVolume: number;
-  readonly successRateStdevFactor: number;
-  readonly failurePercentageThreshold: number;
-  readonly failurePercentageMinimumHosts: number;
-  readonly failurePercentageRequestVolume: number;
-  readonly successfulActiveHealthCheckUnejectHost: boolean;
-}
-
-/** One Envoy `HealthCheck`: timings in ms, Envoy's defaults applied. */
-export interface HealthCheckConfig {
-  readonly timeoutMs: number;
-  readonly intervalMs: number;
-  /** `initial_jitter`, default 0: random delay before a host's first check. */
-  readonly initialJitterMs: number;
-  /** `interval_jitter`, default 0: random [0, jitter) added to every interval. */
-  readonly intervalJitterMs: number;
-  /** `interval_jitter_percent`, default 0: random [0, interval·pct/100) added as well. */
-  readonly intervalJitterPercent: number;
-  readonly unhealthyThreshold: number;
-  readonly healthyThreshold: number;
-  /** Default true: one connection per host kept between checks. */
-  readonly reuseConnection: boolean;
-  /** Default 60000; used while the cluster has never had traffic. */
-  readonly noTrafficIntervalMs: number;
-  /** Default = noTrafficIntervalMs; for healthy hosts while there is no traffic. */
-  readonly noTrafficHealthyIntervalMs: number;
-  /** Default = intervalMs. */
-  readonly unhealthyIntervalMs: number;
-  /** Default = unhealthyIntervalMs: after a failure that has not yet made the host unhealthy. */
-  readonly unhealthyEdgeIntervalMs: number;
-  /** Default = intervalMs: after a success that has not yet made the host healthy. */
-  readonly healthyEdgeIntervalMs: number;
-  /** Decoded; the health check event log is not written yet. */
-  readonly alwaysLogHealthCheckFailures: boolean;
-  /** `event_log_path` or null; decoded, not written yet. */
-  readonly eventLogPath: string | null;
-  readonly checker: HttpHealthCheckConfig | TcpHealthCheckConfig;
-}
-
-/** Half-open status range `[start, end)` (Envoy `Int64Range`). */
-export interface StatusRange {
-  readonly start: number;
-  readonly end: number;
-}
-
-/** `http_health_check` (HTTP/1.1 only for now). */
-export interface HttpHealthCheckConfig {
-  readonly kind: 'http';
-  /** `host`; null = the cluster name. */
-  readonly host: string | null;
-  readonly path: string;
-  /** Upper-case method, default GET. */
-  readonly method: string;
-  /** Literal values (no `%COMMAND%` substitution in health checks). */
-  readonly requestHeadersToAdd: readonly HeaderValueOption[];
-  readonly requestHeadersToRemove: readonly string[];
-  /** Default `[{start: 200, end: 201}]`. */
-  readonly expectedStatuses: readonly StatusRange[];
-  readonly retriableStatuses: readonly StatusRange[];
-  /** `service_name_matcher` against `x-envoy-upstream-healthchecked-cluster`; null = none. */
-  readonly serviceNameMatcher: StringMatcherConfig | null;
-}
-
-/** `tcp_health_check`: payloads as lower-case hex (binary payloads are converted). */
-export interface TcpHealthCheckConfig {
-  readonly kind: 'tcp';
-  /** null = connect only. */
-  readonly send: string | null;
-  /** Chunks that must all appear, in order, in what the host sends back. */
-  readonly receive: readonly string[];
-}
-
-/** One priority's circuit-breaker thresholds (the first `thresholds[]` entry for it wins). */
-export interface CircuitBreakerThresholdsConfig {
-  /** Default 1024, cluster-wide. */
-  readonly maxConnections: number;
-  /** Default 1024. */
-  readonly maxPendingRequests: number;
-  /** Default 1024. */
-  readonly maxRequests: number;
-  /** Default 3; replaced by `retryBudget` when that is set. */
-  readonly maxRetries: number;
-  /** `retry_budget`, null when unset. */
-  readonly retryBudget: RetryBudgetConfig | null;
-  /** Publish the `remaining_*` gauges; default false. */
-  readonly trackRemaining: boolean;
-  /** Null = unlimited (Envoy's default). */
-  readonly maxConnectionPools: number | null;
-}
-
-/** Concurrent retries allowed = max(minRetryConcurrency, budgetPercent % of active + pending requests). */
-export interface RetryBudgetConfig {
-  /** Default 20 (percent). */
-  readonly budgetPercent: number;
-  /** Default 3. */
-  readonly minRetryConcurrency: number;
-}
-
-/** Thresholds for the two routing priorities Envoy has. */
-export interface CircuitBreakersConfig {
-  readonly default: CircuitBreakerThresholdsConfig;
-  readonly high: CircuitBreakerThresholdsConfig;
 }
 
 // ─── Access logs ─────────────────────────────────────────────────────────────────────────

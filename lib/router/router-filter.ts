@@ -19,14 +19,15 @@ import type { Random } from '../util/random.js';
 import type { CompiledHeaderMutations } from './header-mutations.js';
 import { RequestBodyBuffer } from './request-body-buffer.js';
 import {
-  backOffMs,
-  type CompiledRetryPolicy,
   requestRetryPolicy,
   retriableReset,
   retriableResponse,
   retriesPerTryTimeout,
 } from './retry-policy.js';
+import { RetryDecision, RetryState } from './retry-state.js';
 import type { CompiledRoute } from './route-table.js';
+import { Due, RouterDeadlines } from './router-deadlines.js';
+import { editUpstreamResponseHeaders } from './upstream-response-headers.js';
 
 /** Cluster lookup the router needs (the ClusterManager implements it). */
 export interface ClusterSource {
@@ -52,14 +53,6 @@ export function createRouterFactory(deps: RouterDeps): HttpFilterFactory {
   return { name: 'envoy.filters.http.router', create: (stream) => new RouterFilter(deps, stream) };
 }
 
-/** Why the stream's deadline fired; the router keeps several behind its one deadline slot. */
-enum Due {
-  None = 0,
-  Global = 1,
-  PerTry = 2,
-  PerTryIdle = 3,
-}
-
 /**
  * Per-stream router state: picks the route's cluster and host, runs upstream attempts, retries
  * them per the route's retry policy (Envoy's RetryState), and sends the response back. Without a
@@ -70,7 +63,6 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   private cluster: Cluster | null = null;
   private upstream: UpstreamRequest | null = null;
   private attemptStartMs = 0;
-  private firstAttemptStartMs = 0;
   /** The router is finished with upstream work (response complete, failed, or timed out). */
   private upstreamDone = false;
   /** The current attempt has ended (its stats are charged). */
@@ -82,29 +74,20 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   /** The route's hash for this request; retries re-pick with it (plus previous_hosts). */
   private lb: LoadBalancerContext | null = null;
 
-  // Deadlines (monotonic ms; Infinity = none), enforced through the stream's one slot.
-  private globalDeadlineMs = Infinity;
-  private perTryDeadlineMs = Infinity;
-  private perTryTimeoutMs = 0;
-  private perTryIdleMs = 0;
-  private lastUpstreamActivityMs = 0;
-  private armedMs = Infinity;
-
-  // Retries: all null/zero for requests without a policy.
-  private policy: CompiledRetryPolicy | null = null;
-  private retriesLeft = 0;
+  private readonly deadlines: RouterDeadlines;
   private attempts = 0;
-  private retried = false;
-  private triedHosts: Set<Host> | null = null;
+  /** Null for requests without a retry policy. */
+  private retry: RetryState | null = null;
+  /** With a retry policy the body is kept for replay; without one it streams straight through. */
   private body: RequestBodyBuffer | null = null;
   private rawBody: Readable | null = null;
-  private backOffTimer: NodeJS.Timeout | null = null;
-  private holdsRetryResource = false;
 
   constructor(
     private readonly deps: RouterDeps,
     private readonly stream: RouterStream,
-  ) {}
+  ) {
+    this.deadlines = new RouterDeadlines(stream, this);
+  }
 
   decodeHeaders(): FilterStatus {
     const { deps, stream } = this;
@@ -176,18 +159,17 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
 
     const timeoutMs = this.timeoutFor(route, h);
     const policy = requestRetryPolicy(route.retry, h);
-    this.policy = policy;
+    const deadlines = this.deadlines;
     let expectedMs = timeoutMs;
     if (policy !== null) {
-      this.retriesLeft = policy.numRetries;
+      this.retry = new RetryState(policy, cluster, deps.random);
       // A per-try timeout at or above a (non-zero) global one is ignored, as in Envoy.
       const perTry = policy.perTryTimeoutMs;
       if (perTry > 0 && (timeoutMs === 0 || perTry < timeoutMs)) {
-        this.perTryTimeoutMs = perTry;
+        deadlines.perTryTimeoutMs = perTry;
         expectedMs = perTry;
       }
-      this.perTryIdleMs = policy.perTryIdleTimeoutMs;
-      if (policy.previousHosts) this.triedHosts = new Set();
+      deadlines.perTryIdleMs = policy.perTryIdleTimeoutMs;
     }
     if (expectedMs > 0 && !deps.config.suppressEnvoyHeaders) {
       // The route's own value is stringified once at compile time; only overrides format here.
@@ -205,12 +187,11 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     } else {
       this.rawBody = body;
     }
-    this.firstAttemptStartMs = deps.clock.now();
-    this.startAttempt(host, this.firstAttemptStartMs);
-    if (timeoutMs > 0 || this.perTryTimeoutMs > 0) {
+    const now = deps.clock.now();
+    this.startAttempt(host, now);
+    if (timeoutMs > 0 || deadlines.perTryTimeoutMs > 0) {
       // Envoy's route and per-try timeouts run from the end of the downstream request.
-      if (body === null || stream.requestComplete())
-        this.onRequestComplete(this.firstAttemptStartMs, timeoutMs);
+      if (body === null || stream.requestComplete()) this.onRequestComplete(now, timeoutMs);
       else body.once('end', () => this.onRequestComplete(deps.clock.now(), timeoutMs));
     }
   }
@@ -226,11 +207,10 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
 
   private onRequestComplete(nowMs: number, timeoutMs: number): void {
     if (this.upstreamDone) return;
-    if (timeoutMs > 0) this.globalDeadlineMs = nowMs + timeoutMs;
-    if (this.perTryTimeoutMs > 0 && !this.attemptDone && !this.stream.responseStarted) {
-      this.perTryDeadlineMs = nowMs + this.perTryTimeoutMs;
-    }
-    this.rearm();
+    const deadlines = this.deadlines;
+    if (timeoutMs > 0) deadlines.globalMs = nowMs + timeoutMs;
+    if (!this.attemptDone && !this.stream.responseStarted) deadlines.startPerTry(nowMs);
+    deadlines.rearm(!this.attemptDone);
   }
 
   // ─── attempts ─────────────────────────────────────────────────────────────────────────
@@ -238,7 +218,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     const { stream } = this;
     const cluster = this.cluster!;
     this.attempts++;
-    this.triedHosts?.add(host);
+    this.retry?.recordAttempt(host);
     stream.setUpstream(cluster.name, host.authority);
     const h = stream.requestHeaders;
     if (this.route!.virtualHost.includeRequestAttemptCount)
@@ -247,19 +227,18 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     this.upstream = upstream;
     this.attemptDone = false;
     this.attemptStartMs = nowMs;
-    this.lastUpstreamActivityMs = nowMs;
+    const deadlines = this.deadlines;
+    deadlines.lastActivityMs = nowMs;
     cluster.stats.upstreamRqTotal.inc();
     cluster.stats.upstreamRqActive.inc();
     const body = this.body !== null ? this.body.attemptBody() : this.rawBody;
     upstream.start({ method: stream.method, path: stream.path, headers: h.flat(), body });
     if (this.attempts > 1) {
       // Per-try deadlines restart with each retry (the first one starts at request end).
-      if (this.perTryTimeoutMs > 0 && (stream.requestBody() === null || stream.requestComplete())) {
-        this.perTryDeadlineMs = nowMs + this.perTryTimeoutMs;
-      }
-      this.rearm();
-    } else if (this.perTryIdleMs > 0) {
-      this.rearm();
+      if (stream.requestBody() === null || stream.requestComplete()) deadlines.startPerTry(nowMs);
+      deadlines.rearm(true);
+    } else if (deadlines.perTryIdleMs > 0) {
+      deadlines.rearm(true);
     }
   }
 
@@ -267,7 +246,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   private endAttempt(): void {
     if (this.attemptDone) return;
     this.attemptDone = true;
-    this.perTryDeadlineMs = Infinity;
+    this.deadlines.perTryMs = Infinity;
     this.cluster!.stats.upstreamRqActive.dec();
     this.stream.setBytesReceived(this.upstream!.bytesSent);
   }
@@ -276,49 +255,22 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   private endUpstream(): void {
     this.endAttempt();
     this.upstreamDone = true;
-    this.globalDeadlineMs = Infinity;
-    this.cancelBackOff();
-    if (this.armedMs !== Infinity) {
-      this.armedMs = Infinity;
-      this.stream.clearDeadline();
-    }
-  }
-
-  /** Points the stream's one deadline slot at the earliest of ours. */
-  private rearm(): void {
-    let at = this.globalDeadlineMs;
-    if (this.perTryDeadlineMs < at) at = this.perTryDeadlineMs;
-    if (this.perTryIdleMs > 0 && !this.attemptDone) {
-      const idleAt = this.lastUpstreamActivityMs + this.perTryIdleMs;
-      if (idleAt < at) at = idleAt;
-    }
-    if (at === this.armedMs) return;
-    this.armedMs = at;
-    if (at === Infinity) this.stream.clearDeadline();
-    else this.stream.armDeadline(at, this);
+    this.deadlines.clear();
+    this.retry?.cancel();
   }
 
   /** DeadlineTarget: the earliest deadline passed (or the per-try idle one moved on). */
   onDeadline(): void {
-    this.armedMs = Infinity;
+    const deadlines = this.deadlines;
+    deadlines.fired();
     if (this.upstreamDone) return;
-    const now = this.deps.clock.now();
-    const due = this.dueAt(now);
+    const due = deadlines.due(this.deps.clock.now(), !this.attemptDone);
     if (due === Due.None) {
-      this.rearm();
+      deadlines.rearm(!this.attemptDone);
       return;
     }
     if (due === Due.Global) this.onGlobalTimeout();
     else this.onPerTryTimeout(due === Due.PerTryIdle);
-  }
-
-  private dueAt(now: number): Due {
-    if (this.globalDeadlineMs <= now) return Due.Global;
-    if (this.attemptDone) return Due.None;
-    if (this.perTryDeadlineMs <= now) return Due.PerTry;
-    if (this.perTryIdleMs > 0 && this.lastUpstreamActivityMs + this.perTryIdleMs <= now)
-      return Due.PerTryIdle;
-    return Due.None;
   }
 
   private onGlobalTimeout(): void {
@@ -342,7 +294,8 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     this.endAttempt();
     upstream.abort(new UpstreamTimeoutError('upstream per-try timeout'));
     const details = idle ? 'upstream_per_try_idle_timeout' : 'upstream_per_try_timeout';
-    if (!this.stream.responseStarted && retriesPerTryTimeout(this.policy!) && this.scheduleRetry()) return;
+    if (!this.stream.responseStarted && retriesPerTryTimeout(this.retry!.policy) && this.scheduleRetry())
+      return;
     this.endUpstream();
     this.timeoutReply(details);
   }
@@ -360,91 +313,44 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   }
 
   // ─── retries ──────────────────────────────────────────────────────────────────────────
-  /**
-   * Envoy's shouldRetry: spends one retry, checks the retry circuit breaker, then arms the
-   * jittered back-off. False when no retry happens (the caller answers with what it has).
-   */
+  /** Asks the retry state for another attempt; false when none happens (the caller answers). */
   private scheduleRetry(): boolean {
-    const stats = this.cluster!.stats;
     if (this.body !== null && !this.body.replayable) return false;
-    if (this.retriesLeft === 0) {
-      stats.upstreamRqRetryLimitExceeded.inc();
+    const decision = this.retry!.schedule(this.attempts, () => this.retryNow());
+    if (decision === RetryDecision.LimitExceeded) {
       this.stream.setResponseFlag(ResponseFlag.UpstreamRetryLimitExceeded);
       return false;
     }
-    this.retriesLeft--;
-    // The previous retry's hold on the breaker ends at this decision (Envoy's resetRetry).
-    this.releaseRetryResource();
-    const retries = this.cluster!.resources('DEFAULT').retries;
-    if (!retries.canCreate()) {
-      stats.upstreamRqRetryOverflow.inc();
+    if (decision === RetryDecision.Overflow) {
       this.stream.setResponseFlag(ResponseFlag.UpstreamOverflow);
       return false;
     }
-    retries.inc();
-    this.holdsRetryResource = true;
-    stats.upstreamRqRetry.inc();
-    this.retried = true;
-    const delay = backOffMs(this.policy!, this.attempts, this.deps.random);
-    this.backOffTimer = setTimeout(() => this.retryNow(), delay);
     // The attempt is over: only the route timeout watches the back-off.
-    this.rearm();
+    this.deadlines.rearm(false);
     return true;
   }
 
-  /**
-   * Back-off over: the next attempt. The retry keeps its hold on the `max_retries` breaker while
-   * it runs, until the next retry decision or the end of the request, as Envoy counts it.
-   */
+  /** Back-off over: the next attempt, unless the route timeout passed meanwhile. */
   private retryNow(): void {
-    this.backOffTimer = null;
     if (this.upstreamDone) return;
-    if (this.deps.clock.now() >= this.globalDeadlineMs) {
+    const now = this.deps.clock.now();
+    if (now >= this.deadlines.globalMs) {
       this.onGlobalTimeout();
       return;
     }
-    const cluster = this.cluster!;
-    const host = this.pickRetryHost(cluster);
+    const host = this.retry!.pickHost(this.lb!);
     if (host === null) {
       this.endUpstream();
-      this.noHealthyUpstream(cluster);
+      this.noHealthyUpstream(this.cluster!);
       return;
     }
-    this.startAttempt(host, this.deps.clock.now());
-  }
-
-  /** previous_hosts: avoid hosts already tried, re-picking up to host_selection_retry_max_attempts. */
-  private pickRetryHost(cluster: Cluster): Host | null {
-    const tried = this.triedHosts;
-    const lb = this.lb!;
-    if (tried === null) return cluster.chooseHost(lb);
-    const ctx: LoadBalancerContext = { hash: lb.hash, excluded: tried };
-    let host = cluster.chooseHost(ctx);
-    for (let i = 0; host !== null && tried.has(host) && i < this.policy!.hostSelectionMaxAttempts; i++) {
-      host = cluster.chooseHost(ctx);
-    }
-    return host;
-  }
-
-  private cancelBackOff(): void {
-    if (this.backOffTimer !== null) {
-      clearTimeout(this.backOffTimer);
-      this.backOffTimer = null;
-    }
-    this.releaseRetryResource();
-  }
-
-  private releaseRetryResource(): void {
-    if (this.holdsRetryResource) {
-      this.holdsRetryResource = false;
-      this.cluster!.resources('DEFAULT').retries.dec();
-    }
+    this.startAttempt(host, now);
   }
 
   /** The body outgrew the retry buffer: no retry can replay it any more. */
   private onBodyAbandoned(): void {
     this.cluster?.stats.retryOrShadowAbandoned.inc();
-    if (this.backOffTimer === null || this.upstreamDone) return;
+    if (this.retry === null || !this.retry.backingOff || this.upstreamDone) return;
     // A retry was waiting for its back-off and can no longer send the whole body: Envoy's 507.
     this.endUpstream();
     this.stream.sendLocalReply(
@@ -474,9 +380,9 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     const h = responseHeadersFromRaw(raw);
     // The upstream asks to be taken out of rotation now (acted on when active HC is configured).
     if (h.has('x-envoy-immediate-health-check-fail')) cluster.onImmediateHealthCheckFail(this.upstream!.host);
-    const policy = this.policy;
-    if (policy !== null) {
-      if (retriableResponse(policy, statusCode, h)) {
+    const retry = this.retry;
+    if (retry !== null) {
+      if (retriableResponse(retry.policy, statusCode, h)) {
         if (this.scheduleRetry()) {
           // Envoy charges the discarded response and resets the attempt.
           cluster.stats.recordResponse(statusCode);
@@ -486,28 +392,15 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
           return false;
         }
         // No retry after all (limit, breaker, body not replayable): this response goes downstream.
-      } else if (this.retried) {
+      } else if (retry.retried) {
         cluster.stats.upstreamRqRetrySuccess.inc();
       }
     }
-    this.lastUpstreamActivityMs = now;
-    this.perTryDeadlineMs = Infinity;
+    this.deadlines.lastActivityMs = now;
+    this.deadlines.perTryMs = Infinity;
     stream.markUpstreamResponse(now);
-    if (!deps.config.suppressEnvoyHeaders) {
-      h.set('x-envoy-upstream-service-time', String(Math.round(now - this.attemptStartMs)));
-    }
-    if (this.route!.virtualHost.includeAttemptCountInResponse)
-      h.set('x-envoy-attempt-count', String(this.attempts));
-    if (this.setCookies !== null) for (const c of this.setCookies) h.add('set-cookie', c);
-    const via = deps.hcm.via;
-    if (via !== '') {
-      const prior = h.get('via');
-      h.set('via', prior === undefined ? via : `${prior}, ${via}`);
-    }
-    const serverMode = deps.hcm.serverHeaderTransformation;
-    if (serverMode === 'OVERWRITE' || (serverMode === 'APPEND_IF_ABSENT' && !h.has('server'))) {
-      h.set('server', deps.hcm.serverName);
-    }
+    const attempts = this.route!.virtualHost.includeAttemptCountInResponse ? this.attempts : 0;
+    editUpstreamResponseHeaders(h, deps, now - this.attemptStartMs, attempts, this.setCookies);
     cluster.stats.recordResponse(statusCode);
     stream.setResponseCodeDetails('via_upstream');
     try {
@@ -530,12 +423,12 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
 
   onRequestProgress(): void {
     this.stream.touch();
-    if (this.perTryIdleMs > 0) this.lastUpstreamActivityMs = this.deps.clock.now();
+    if (this.deadlines.perTryIdleMs > 0) this.deadlines.lastActivityMs = this.deps.clock.now();
   }
 
   onUpstreamData(chunk: Buffer): boolean {
     this.stream.touch();
-    if (this.perTryIdleMs > 0) this.lastUpstreamActivityMs = this.deps.clock.now();
+    if (this.deadlines.perTryIdleMs > 0) this.deadlines.lastActivityMs = this.deps.clock.now();
     if (this.stream.encodeData(chunk)) return true;
     if (this.drain === null) {
       this.drain = () => this.upstream?.resume();
@@ -561,11 +454,11 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     if (f.flag === ResponseFlag.UpstreamConnectionTermination)
       stats.upstreamCxDestroyRemoteWithActiveRq.inc();
     if (!f.connectFailure && f.reason !== 'overflow') stats.upstreamRqRxReset.inc();
-    const policy = this.policy;
+    const retry = this.retry;
     if (
-      policy !== null &&
+      retry !== null &&
       !stream.responseStarted &&
-      retriableReset(policy, f.reason, f.connectFailure, upstream.requestStarted) &&
+      retriableReset(retry.policy, f.reason, f.connectFailure, upstream.requestStarted) &&
       this.scheduleRetry()
     ) {
       return;
@@ -597,7 +490,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   onDestroy(): void {
     const running = !this.upstreamDone && !this.attemptDone;
     const upstream = this.upstream;
-    this.cancelBackOff();
+    this.retry?.cancel();
     if (!this.upstreamDone) this.endUpstream();
     if (running && upstream !== null) {
       // The downstream went away (or was reset) first: cancel the upstream so it is not reused.
