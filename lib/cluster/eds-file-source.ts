@@ -1,13 +1,12 @@
-import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
 import { readClusterLoadAssignment } from '../config/envoy/cluster-endpoints.js';
+import { readDiscoveryResources, TYPE_URL } from '../config/envoy/discovery-response.js';
 import { formatIssue } from '../config/errors.js';
 import type { EdsFileConfig, EndpointConfig } from '../config/model.js';
 import { parseDocuments } from '../config/parse.js';
 import { FieldReader, type IssueSink } from '../config/reader.js';
+import { FileWatcher } from '../util/file-watcher.js';
 
-const ASSIGNMENT_TYPE = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
 /** Editors and `mv` produce bursts of events; one re-read per burst. */
 const DEBOUNCE_MS = 50;
 
@@ -26,35 +25,23 @@ export interface EdsFileSourceOptions {
  * with its path and reason, and the last good endpoints stay in use.
  */
 export class EdsFileSource {
-  private watcher: FSWatcher | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly watcher: FileWatcher;
   private lastText: string | null = null;
   private stopped = false;
 
-  constructor(private readonly opts: EdsFileSourceOptions) {}
+  constructor(private readonly opts: EdsFileSourceOptions) {
+    this.watcher = new FileWatcher(() => void this.reload(), opts.log, DEBOUNCE_MS);
+  }
 
   /** Reads the file once and starts watching it; resolves after the first read (good or bad). */
   async start(): Promise<void> {
-    const path = this.opts.config.path;
-    try {
-      const name = basename(path);
-      this.watcher = watch(dirname(path), (_event, file) => {
-        if (file === null || file === name) this.schedule();
-      });
-      this.watcher.on('error', (err) => this.opts.log(`${path}: watching failed: ${err.message}`));
-      this.watcher.unref();
-    } catch (err) {
-      this.opts.log(`${path}: cannot watch: ${(err as Error).message}`);
-    }
+    this.watcher.watch([this.opts.config.path]);
     await this.reload();
   }
 
   stop(): void {
     this.stopped = true;
-    this.watcher?.close();
-    this.watcher = null;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.watcher.close();
   }
 
   /** Re-reads now (also what the watcher triggers). */
@@ -76,15 +63,6 @@ export class EdsFileSource {
     this.lastText = text;
     this.opts.onEndpoints(result);
   }
-
-  private schedule(): void {
-    if (this.stopped || this.timer !== null) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.reload();
-    }, DEBOUNCE_MS);
-    this.timer.unref();
-  }
 }
 
 /** The endpoints for `serviceName` in a DiscoveryResponse file, or every problem as one message. */
@@ -97,23 +75,14 @@ export function decodeEdsFile(text: string, file: string, serviceName: string): 
   const r = FieldReader.of(sink, '', doc.value);
   let endpoints: EndpointConfig[] | null = null;
   if (r !== null) {
-    r.string('version_info');
-    r.skip('type_url', 'nonce', 'canary', 'control_plane');
-    for (const res of r.objects('resources')) {
-      const type = res.string('@type');
-      if (type !== ASSIGNMENT_TYPE) {
-        res.skip(...res.names());
-        res.error('@type', `expected ${ASSIGNMENT_TYPE}`);
-        continue;
-      }
+    readDiscoveryResources(r, TYPE_URL.loadAssignment, '', (res) => {
       if (res.string('cluster_name') !== serviceName) {
         res.skip(...res.names());
-        continue;
+        return;
       }
       // Endpoints must be IP addresses, as for STATIC clusters.
       endpoints = readClusterLoadAssignment(res, 'STATIC');
-    }
-    r.finish();
+    });
   }
   if (sink.issues.length > 0) return sink.issues.map(formatIssue).join('; ');
   if (endpoints === null) return `${file}: no ClusterLoadAssignment with cluster_name "${serviceName}"`;

@@ -69,11 +69,9 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   /** Filters created so far; `filterIndex` is the factory the decoder chain is at. */
   private filters: HttpFilter[] = [];
   private filterIndex = 0;
-  /** Route match and cluster pick, made once on first use (see route()). */
-  private routeMatched = false;
-  private matchedRoute: CompiledRoute | null = null;
-  private clusterPicked = false;
-  private pickedCluster: ClusterPick | null = null;
+  /** Route match and cluster pick, made once on first use (undefined = not yet; see route()). */
+  private matchedRoute: CompiledRoute | null | undefined = undefined;
+  private pickedCluster: ClusterPick | null | undefined = undefined;
   private drainCb: (() => void) | null = null;
   private ended = false;
   private localReset = false;
@@ -167,8 +165,7 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   }
 
   route(): CompiledRoute | null {
-    if (!this.routeMatched) {
-      this.routeMatched = true;
+    if (this.matchedRoute === undefined) {
       const vhost = this.rt.routeTable.selectVirtualHost(this.authority);
       this.matchedRoute = vhost === null ? null : vhost.match(this);
     }
@@ -176,8 +173,7 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   }
 
   clusterPick(): ClusterPick | null {
-    if (!this.clusterPicked) {
-      this.clusterPicked = true;
+    if (this.pickedCluster === undefined) {
       const route = this.route();
       this.pickedCluster = route === null ? null : route.pickCluster(this);
     }
@@ -185,10 +181,8 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   }
 
   clearRouteCache(): void {
-    this.routeMatched = false;
-    this.matchedRoute = null;
-    this.clusterPicked = false;
-    this.pickedCluster = null;
+    this.matchedRoute = undefined;
+    this.pickedCluster = undefined;
   }
 
   perFilterConfig(filterName: string): HttpFilterPerRouteConfig | undefined {

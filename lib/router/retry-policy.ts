@@ -121,6 +121,19 @@ const RETRY_HEADERS = [
   'x-envoy-upstream-rq-per-try-timeout-ms',
 ] as const;
 
+const RETRY_HEADER_SET: ReadonlySet<string> = new Set(RETRY_HEADERS);
+const SHORTEST_RETRY_HEADER = Math.min(...RETRY_HEADERS.map((n) => n.length));
+
+/** One pass over the request's header names (this runs for every routed request). */
+function hasRetryHeader(h: HeaderMap): boolean {
+  for (let j = 0; j < h.size; j++) {
+    const raw = h.rawNameAt(j);
+    if (raw.length < SHORTEST_RETRY_HEADER || (raw.charCodeAt(0) | 0x20) !== 120 /* 'x' */) continue;
+    if (RETRY_HEADER_SET.has(raw.toLowerCase())) return true;
+  }
+  return false;
+}
+
 function splitList(v: string): string[] {
   return v
     .split(',')
@@ -138,14 +151,7 @@ export function requestRetryPolicy(
   route: CompiledRetryPolicy | null,
   h: HeaderMap,
 ): CompiledRetryPolicy | null {
-  let found = false;
-  for (const name of RETRY_HEADERS) {
-    if (h.has(name)) {
-      found = true;
-      break;
-    }
-  }
-  if (!found) return route === null || route.on === 0 ? null : route;
+  if (!hasRetryHeader(h)) return route === null || route.on === 0 ? null : route;
   const p = { ...(route ?? EMPTY_POLICY) } as {
     -readonly [K in keyof CompiledRetryPolicy]: CompiledRetryPolicy[K];
   };

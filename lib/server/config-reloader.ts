@@ -1,9 +1,8 @@
-import { type FSWatcher, watch } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
 import { formatIssue } from '../config/errors.js';
 import { loadConfigFiles } from '../config/load.js';
 import type { Bootstrap } from '../config/model.js';
 import type { ReloadStats } from '../stats/reload-stats.js';
+import { FileWatcher } from '../util/file-watcher.js';
 import type { Logger } from '../util/logger.js';
 
 /** What a reload swaps the config into (Skiff implements it). */
@@ -35,15 +34,20 @@ export interface ConfigReloaderOptions {
  * runs happens right after it.
  */
 export class ConfigReloader {
-  private readonly watchers: FSWatcher[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private readonly watcher: FileWatcher;
   private running: Promise<boolean> | null = null;
   private again = false;
   private stopped = false;
   /** The last rejected reload, until one is applied. */
   lastError: ReloadError | null = null;
 
-  constructor(private readonly opts: ConfigReloaderOptions) {}
+  constructor(private readonly opts: ConfigReloaderOptions) {
+    this.watcher = new FileWatcher(
+      () => void this.reloadNow(),
+      (m) => opts.log.warn(`config ${m}`),
+      opts.debounceMs ?? 100,
+    );
+  }
 
   /**
    * Starts watching the config files, plus `extra` files the running config read (the LDS/CDS
@@ -54,35 +58,12 @@ export class ConfigReloader {
   }
 
   private watchFiles(files: readonly string[]): void {
-    for (const w of this.watchers) w.close();
-    this.watchers.length = 0;
-    const byDir = new Map<string, Set<string>>();
-    for (const p of files) {
-      const abs = resolve(p);
-      const names = byDir.get(dirname(abs)) ?? new Set<string>();
-      names.add(basename(abs));
-      byDir.set(dirname(abs), names);
-    }
-    for (const [dir, names] of byDir) {
-      try {
-        const w = watch(dir, (_event, file) => {
-          if (file === null || names.has(file)) this.schedule();
-        });
-        w.on('error', (err) => this.opts.log.warn(`config watch on ${dir} failed: ${err.message}`));
-        w.unref();
-        this.watchers.push(w);
-      } catch (err) {
-        this.opts.log.warn(`cannot watch ${dir} for config changes: ${(err as Error).message}`);
-      }
-    }
+    this.watcher.watch(files);
   }
 
   stop(): void {
     this.stopped = true;
-    for (const w of this.watchers) w.close();
-    this.watchers.length = 0;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.watcher.close();
   }
 
   /** Reloads now (or right after a reload in progress); true when a new config was applied. */
@@ -102,15 +83,6 @@ export class ConfigReloader {
     return run;
   }
 
-  private schedule(): void {
-    if (this.stopped || this.timer !== null) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.reloadNow();
-    }, this.opts.debounceMs ?? 100);
-    this.timer.unref();
-  }
-
   private async reloadOnce(): Promise<boolean> {
     const { log, stats } = this.opts;
     const loaded = await loadConfigFiles(this.opts.paths);
@@ -126,7 +98,7 @@ export class ConfigReloader {
     }
     for (const w of loaded.warnings) log.warn(formatIssue(w));
     // The new config may name other LDS/CDS files.
-    if (this.watchers.length > 0 && !this.stopped)
+    if (this.watcher.watching && !this.stopped)
       this.watchFiles([...this.opts.paths, ...loaded.bootstrap.sources]);
     this.lastError = null;
     stats.applied.inc();

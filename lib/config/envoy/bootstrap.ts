@@ -4,6 +4,7 @@ import { readAccessLogs } from './access-log.js';
 import { readAddress } from './address.js';
 import { readCluster } from './cluster.js';
 import { readClusterLoadAssignment } from './cluster-endpoints.js';
+import { readDiscoveryResources, TYPE_URL } from './discovery-response.js';
 import { type DynamicFile, readDynamicResources } from './dynamic-resources.js';
 import { ADMIN_RULES, BOOTSTRAP_RULES, NODE_RULES, STATIC_RESOURCES_RULES } from './field-rules.js';
 import { readListener } from './listener.js';
@@ -36,11 +37,9 @@ export interface LoadAssignment {
   readonly endpoints: EndpointConfig[];
 }
 
-const ASSIGNMENT_TYPE = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
-
 /** True for a document that is a ClusterLoadAssignment rather than a bootstrap. */
 export function isLoadAssignment(doc: Record<string, unknown>): boolean {
-  return doc['@type'] === ASSIGNMENT_TYPE || ('cluster_name' in doc && 'endpoints' in doc);
+  return doc['@type'] === TYPE_URL.loadAssignment || ('cluster_name' in doc && 'endpoints' in doc);
 }
 
 /** Decodes a ClusterLoadAssignment document. */
@@ -102,23 +101,13 @@ export function decodeBootstrap(sink: IssueSink, r: FieldReader): BootstrapPart 
   return { node, admin, listeners, clusters, clusterRefs, assignments: [], dynamicFiles };
 }
 
-const LISTENER_TYPE = 'type.googleapis.com/envoy.config.listener.v3.Listener';
-const CLUSTER_TYPE = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
-
 /** Decodes an LDS or CDS DiscoveryResponse file (`resources[]` of Listeners or Clusters). */
 export function decodeDiscoveryResponse(sink: IssueSink, r: FieldReader, kind: 'lds' | 'cds'): BootstrapPart {
   const listeners: Located<ListenerConfig>[] = [];
   const clusters: Located<ClusterConfig>[] = [];
   const clusterRefs: ClusterRef[] = [];
-  const want = kind === 'lds' ? LISTENER_TYPE : CLUSTER_TYPE;
-  r.string('version_info');
-  r.skip('type_url', 'nonce', 'canary', 'control_plane');
-  for (const res of r.objects('resources')) {
-    if (res.string('@type') !== want) {
-      res.skip(...res.names());
-      res.error('@type', `expected ${want} in this ${kind.toUpperCase()} file`);
-      continue;
-    }
+  const want = kind === 'lds' ? TYPE_URL.listener : TYPE_URL.cluster;
+  readDiscoveryResources(r, want, ` in this ${kind.toUpperCase()} file`, (res) => {
     if (kind === 'lds') {
       const l = readListener(res, clusterRefs);
       if (l !== undefined) listeners.push({ value: l, file: sink.file, path: res.path });
@@ -126,8 +115,7 @@ export function decodeDiscoveryResponse(sink: IssueSink, r: FieldReader, kind: '
       const c = readCluster(res);
       if (c !== undefined) clusters.push({ value: c, file: sink.file, path: res.path });
     }
-  }
-  r.finish();
+  });
   return { node: null, admin: null, listeners, clusters, clusterRefs, assignments: [], dynamicFiles: [] };
 }
 
