@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { get, simpleBootstrap, startProxy } from '../helpers/proxy.js';
 import { startUpstream } from '../helpers/upstream.js';
+import { eventually } from '../helpers/wait.js';
 
 function assignment(...ports: number[]): string {
   const eps = ports
@@ -28,14 +29,6 @@ function edsCluster(path: string): string {
 `;
 }
 
-async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 t.test('an EDS cluster reads its endpoints from a file and follows its replacement', async (t) => {
   const a = await startUpstream('a');
   const b = await startUpstream('b');
@@ -52,7 +45,7 @@ t.test('an EDS cluster reads its endpoints from a file and follows its replaceme
   t.equal((await get(`${proxy.base}/x`)).body, 'a GET /x');
   await writeFile(join(dir, 'next.yaml'), assignment(b.port));
   await rename(join(dir, 'next.yaml'), path);
-  await until(async () => (await get(`${proxy.base}/x`)).body === 'b GET /x', 'traffic to move to b');
+  await eventually(async () => (await get(`${proxy.base}/x`)).body === 'b GET /x', 'traffic to move to b');
   t.pass('traffic moved to the new endpoint');
   await writeFile(path, 'resources: [ {');
   await new Promise((r) => setTimeout(r, 200));

@@ -1,17 +1,10 @@
 import t from 'tap';
 import { get, simpleBootstrap, startProxy, type TestProxy } from '../helpers/proxy.js';
 import { type FakeUpstream, startUpstream } from '../helpers/upstream.js';
+import { eventually } from '../helpers/wait.js';
 import { closedPort } from '../unit/cluster/servers.js';
 
 /** Polls `cond` every 20 ms; fails after 10 s. */
-async function eventually(cond: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function healthFlags(clusters: string, port: number): string | undefined {
   const m = new RegExp(`backend::127\\.0\\.0\\.1:${port}::health_flags::(\\S+)`).exec(clusters);
   return m?.[1];

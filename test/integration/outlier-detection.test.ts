@@ -2,6 +2,7 @@ import t from 'tap';
 import type { Clock } from '../../lib/util/clock.js';
 import { get, simpleBootstrap, startProxy, staticCluster } from '../helpers/proxy.js';
 import { startUpstream } from '../helpers/upstream.js';
+import { eventually } from '../helpers/wait.js';
 
 /**
  * Skiff's clock, moved only by the test: the ejection lasts exactly until the test advances
@@ -19,14 +20,6 @@ class ManualClock implements Clock {
 }
 
 /** Polls `check` every 20 ms until it is true; fails after `ms`. */
-async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 t.test('a host answering 503 is ejected after 5 in a row and comes back', async (t) => {
   const good = await startUpstream('good');
   const bad = await startUpstream('bad', (_req, res) => {
@@ -85,7 +78,7 @@ t.test('a host answering 503 is ejected after 5 in a row and comes back', async 
   t.equal(await metric('envoy_cluster_membership_healthy'), '1');
 
   clock.ms += 200;
-  await eventually(async () => (await flagsOfBad()) === `${badFlags}healthy`, 5000, 'the host to return');
+  await eventually(async () => (await flagsOfBad()) === `${badFlags}healthy`, 'the host to return', 5000);
   t.equal(await metric('envoy_cluster_outlier_detection_ejections_active'), '0');
   t.equal(await metric('envoy_cluster_membership_healthy'), '2');
   const after: string[] = [];

@@ -7,6 +7,7 @@ import { ConfigReloader } from '../../lib/server/config-reloader.js';
 import { createLogger } from '../../lib/util/logger.js';
 import { fill, get, simpleBootstrap, startProxy } from '../helpers/proxy.js';
 import { startUpstream } from '../helpers/upstream.js';
+import { eventually } from '../helpers/wait.js';
 
 /** A config whose responses carry `x-config-version: <version>`. */
 function config(version: number, upstreamPort: number, extra = ''): string {
@@ -18,14 +19,6 @@ function config(version: number, upstreamPort: number, extra = ''): string {
 
 const BROKEN = (port: number) =>
   config(0, port).replace('connect_timeout: 1s', 'connect_timeout: 1s\n    lb_policy: FOO');
-
-async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 t.test('20 reloads under load, half of them invalid: not one request fails', async (t) => {
   const up = await startUpstream('up');
@@ -108,11 +101,11 @@ t.test('watched files: a change applies, a broken file is rejected and shown in 
   t.equal(await version(), '1');
   await writeFile(join(dir, 'next.yaml'), config(2, up.port));
   await rename(join(dir, 'next.yaml'), file);
-  await until(async () => (await version()) === '2', 'the renamed file to apply');
+  await eventually(async () => (await version()) === '2', 'the renamed file to apply');
   t.pass('an atomic replace was picked up');
 
   await writeFile(file, BROKEN(up.port));
-  await until(
+  await eventually(
     async () => (await get(`${proxy.adminBase}/config_dump`)).body.includes('lastReloadError'),
     'the rejection to show in /config_dump',
   );
@@ -126,7 +119,7 @@ t.test('watched files: a change applies, a broken file is rejected and shown in 
   t.equal(await version(), '2', 'the previous config keeps serving');
 
   await writeFile(file, config(3, up.port));
-  await until(async () => (await version()) === '3', 'a fixed file to apply');
+  await eventually(async () => (await version()) === '3', 'a fixed file to apply');
   t.notMatch((await get(`${proxy.adminBase}/config_dump`)).body, /lastReloadError/, 'the error clears');
 });
 

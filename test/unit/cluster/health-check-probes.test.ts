@@ -6,6 +6,7 @@ import { CheckResult, type HealthCheckProbe } from '../../../lib/cluster/health-
 import { checkHeaders, httpProbeFactory } from '../../../lib/cluster/http-health-check.js';
 import { payloadMatches, tcpProbeFactory } from '../../../lib/cluster/tcp-health-check.js';
 import type { HttpHealthCheckConfig } from '../../../lib/config/model.js';
+import { eventually } from '../../helpers/wait.js';
 import { fakeHealthCheckStats, fakeHost, withTimeout } from './fixtures.js';
 import { closedPort } from './servers.js';
 
@@ -59,14 +60,6 @@ async function httpServer(reply: (req: http.IncomingMessage, res: http.ServerRes
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
-}
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 t.test('checkHeaders: user-agent, host default, remove before add', async (t) => {
@@ -145,7 +138,7 @@ t.test('HTTP probe: service_name_matcher verifies the checked cluster', async (t
   t.equal(await check(probe), CheckResult.Failed);
   t.equal(stats.verifyCluster.value, 2);
   t.equal(srv.connections(), 2, 'no reuse: a connection per check');
-  await until(() => srv.open() === 0, 'connections closed after each check');
+  await eventually(() => srv.open() === 0, 'connections closed after each check');
 });
 
 t.test('HTTP probe: refused, cut short, aborted and closed leave no socket', async (t) => {
@@ -172,9 +165,9 @@ t.test('HTTP probe: refused, cut short, aborted and closed leave no socket', asy
   hang.start(() => {
     reported = true;
   });
-  await until(() => srv.seen.length === 2, 'hanging request arrived');
+  await eventually(() => srv.seen.length === 2, 'hanging request arrived');
   hang.abort();
-  await until(() => srv.open() === 0, 'aborted check closed its connection');
+  await eventually(() => srv.open() === 0, 'aborted check closed its connection');
   await new Promise((r) => setTimeout(r, 20));
   t.notOk(reported, 'no result after abort');
   hang.close();
@@ -243,8 +236,8 @@ t.test('TCP probe: connect-only, refused, send/receive', async (t) => {
   ping.start(() => {
     reported = true;
   });
-  await until(() => sockets.size === 1, 'connected');
+  await eventually(() => sockets.size === 1, 'connected');
   ping.close();
-  await until(() => sockets.size === 0, 'closed probe left no socket');
+  await eventually(() => sockets.size === 0, 'closed probe left no socket');
   t.notOk(reported);
 });
