@@ -1,5 +1,5 @@
 /** HTTP filter configs of the internal model (re-exported by model.ts). */
-import type { HeaderMatcherConfig } from './model.js';
+import type { HeaderMatcherConfig, StringMatcherConfig } from './model.js';
 
 /** One HTTP filter. A discriminated union so each filter factory gets its own typed config. */
 export type HttpFilterConfig = HttpFilterConfigByKind[keyof HttpFilterConfigByKind];
@@ -8,6 +8,34 @@ export type HttpFilterConfig = HttpFilterConfigByKind[keyof HttpFilterConfigByKi
 export interface HttpFilterConfigByKind {
   readonly router: RouterFilterConfig;
   readonly fault: FaultFilterConfig;
+  readonly cors: CorsFilterConfig;
+}
+
+/** `envoy.filters.http.cors`: policies come per route/vhost (typed_per_filter_config). */
+export interface CorsFilterConfig {
+  readonly kind: 'cors';
+  readonly name: string;
+}
+
+/** `envoy.extensions.filters.http.cors.v3.CorsPolicy` (per route, vhost or route config). */
+export interface CorsPolicyConfig {
+  /** `allow_origin_string_match`; empty = no origin is allowed. */
+  readonly allowOrigins: readonly StringMatcherConfig[];
+  /** Comma list as written ("" = none), echoed in `access-control-allow-methods`. */
+  readonly allowMethods: string;
+  readonly allowHeaders: string;
+  readonly exposeHeaders: string;
+  /** `max_age` as written (seconds), "" = not sent. */
+  readonly maxAge: string;
+  /** null = not sent. */
+  readonly allowCredentials: boolean | null;
+  readonly allowPrivateNetworkAccess: boolean | null;
+  /** `forward_not_matching_preflights`, default true (Istio `unmatchedPreflights: FORWARD`). */
+  readonly forwardNotMatchingPreflights: boolean;
+  /** `filter_enabled` (default 100 %). */
+  readonly filterEnabled: FractionalPercentConfig;
+  /** `shadow_enabled`: evaluated and counted, not enforced; null = off. */
+  readonly shadowEnabled: FractionalPercentConfig | null;
 }
 
 /** `envoy.filters.http.fault` in `http_filters`: the listener-level fault settings. */
@@ -73,6 +101,7 @@ export interface HttpFilterPerRouteConfigByKind {
   /** `FilterConfig{disabled: true}`: the filter does nothing on this route. */
   readonly disabled: { readonly kind: 'disabled' };
   readonly fault: { readonly kind: 'fault'; readonly fault: HttpFaultConfig };
+  readonly cors: { readonly kind: 'cors'; readonly policy: CorsPolicyConfig };
 }
 
 /** `typed_per_filter_config`: filter name (as in http_filters) → its per-route config. */

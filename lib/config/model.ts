@@ -252,6 +252,20 @@ export interface ForwardActionConfig {
   readonly clusterNotFoundResponseCode: 503 | 404 | 500;
   /** Route `hash_policy[]` in order; absent (never empty) when the route has none. */
   readonly hashPolicy?: readonly HashPolicyConfig[];
+  /** `request_mirror_policies[]` (shadowing); absent (never empty) when the route has none. */
+  readonly requestMirrorPolicies?: readonly RequestMirrorPolicyConfig[];
+}
+
+/**
+ * `RouteAction.RequestMirrorPolicy`: a fire-and-forget copy of the request to `cluster`; its
+ * response is ignored and it never delays or fails the real request.
+ */
+export interface RequestMirrorPolicyConfig {
+  readonly cluster: string;
+  /** `runtime_fraction.default_value`; absent = every request (100 %). */
+  readonly fraction: { readonly numerator: number; readonly denominator: 100 | 10_000 | 1_000_000 };
+  /** `disable_shadow_host_suffix_append`: default false, `-shadow` is appended to the host. */
+  readonly disableShadowHostSuffixAppend: boolean;
 }
 
 /** One `RouteAction.HashPolicy` entry; `terminal` stops evaluation once a hash exists. */
@@ -376,10 +390,32 @@ export interface ClusterConfig {
   readonly slowStart?: SlowStartConfig;
   /** `least_request_lb_config.active_request_bias.default_value`; absent = 1.0. */
   readonly activeRequestBias?: number;
+  /**
+   * ORIGINAL_DST clusters: where the destination comes from. Absent for other types.
+   * Skiff extension: the header value may be `host[:port]` with a DNS name (Envoy requires an
+   * IP), which is how Istio's PassthroughCluster works without iptables (routing by Host).
+   */
+  readonly originalDst?: OriginalDstConfig;
   /** `health_checks[]` (at most one for now); empty = no active health checking. */
   readonly healthChecks: readonly HealthCheckConfig[];
   /** `circuit_breakers.thresholds[]` per routing priority, Envoy's defaults where unset. */
   readonly circuitBreakers: CircuitBreakersConfig;
+}
+
+/** `original_dst_lb_config` plus `cleanup_interval` of an ORIGINAL_DST cluster. */
+export interface OriginalDstConfig {
+  /**
+   * `use_http_header`/`http_header_name` (default `x-envoy-original-dst-host`), lower-cased;
+   * `:authority` routes by the request's Host. null = the connection's original destination
+   * (iptables capture), which needs the capture issue.
+   */
+  readonly httpHeaderName: string | null;
+  /** `upstream_port_override`, else the port in the header value, else this default (80). */
+  readonly defaultPort: number;
+  /** `upstream_port_override`; null = none. */
+  readonly upstreamPortOverride: number | null;
+  /** `cleanup_interval`, default 5000: hosts unused for that long are removed. */
+  readonly cleanupIntervalMs: number;
 }
 
 // ─── Access logs ─────────────────────────────────────────────────────────────────────────
