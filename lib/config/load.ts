@@ -1,7 +1,7 @@
 /**
  * Config entry point: read files → parse YAML/JSON documents → decode each (Envoy v3, or an
- * Istio resource, which is decoded and checked but not served yet) → merge and cross-check →
- * freeze. Every issue from every file is returned together.
+ * Istio resource) → translate the Istio resources for the sidecar's workload → merge and
+ * cross-check → freeze. Every issue from every file is returned together.
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -15,14 +15,34 @@ import {
 import type { ConfigIssue } from './errors.js';
 import { deepFreeze } from './freeze.js';
 import { decodeIstioDocument, isKubernetesDocument } from './istio/decode.js';
+import { DEFAULT_SIDECAR_OPTIONS, type SidecarOptions } from './istio/sidecar-options.js';
+import type { SourcedResource } from './istio/sourced.js';
+import { translateIstio } from './istio/translate/translate.js';
 import { mergeParts } from './merge.js';
 import type { Bootstrap } from './model.js';
 import { type ParsedDocument, parseDocuments } from './parse.js';
 import { FieldReader, type IssueSink, isPlainObject } from './reader.js';
 
 export type LoadResult =
-  | { readonly ok: true; readonly bootstrap: Bootstrap; readonly warnings: ConfigIssue[] }
-  | { readonly ok: false; readonly issues: ConfigIssue[] };
+  | {
+      readonly ok: true;
+      readonly bootstrap: Bootstrap;
+      readonly warnings: ConfigIssue[];
+      /** The Istio resources read (empty for an Envoy bootstrap). */
+      readonly istio: readonly SourcedResource[];
+    }
+  | {
+      readonly ok: false;
+      readonly issues: ConfigIssue[];
+      /** The Istio resources that decoded cleanly (the analyzer still looks at them). */
+      readonly istio: readonly SourcedResource[];
+    };
+
+/** What loading needs besides the files. */
+export interface LoadOptions {
+  /** The workload and listener layout Istio resources are translated for. */
+  readonly sidecar?: SidecarOptions;
+}
 
 interface FileText {
   readonly name: string;
@@ -31,7 +51,10 @@ interface FileText {
 }
 
 /** Loads and merges config files (YAML, multi-document allowed, or JSON). Never throws. */
-export async function loadConfigFiles(paths: readonly string[]): Promise<LoadResult> {
+export async function loadConfigFiles(
+  paths: readonly string[],
+  options: LoadOptions = {},
+): Promise<LoadResult> {
   const files = await Promise.all(
     paths.map(async (name): Promise<FileText> => {
       try {
@@ -52,19 +75,19 @@ export async function loadConfigFiles(paths: readonly string[]): Promise<LoadRes
       }
     }),
   );
-  return loadTexts(files);
+  return loadTexts(files, options);
 }
 
 /** Loads one config text (tests, the demo, stdin). Synchronous. */
-export function loadConfigText(text: string, fileName: string): LoadResult {
-  return loadTexts([{ name: fileName, text, readError: null }]);
+export function loadConfigText(text: string, fileName: string, options: LoadOptions = {}): LoadResult {
+  return loadTexts([{ name: fileName, text, readError: null }], options);
 }
 
-function loadTexts(files: readonly FileText[]): LoadResult {
+function loadTexts(files: readonly FileText[], options: LoadOptions): LoadResult {
   const issues: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
   const parts: BootstrapPart[] = [];
-  const istio: IstioSeen = { firstFile: null };
+  const istio: SourcedResource[] = [];
   let documents = 0;
   for (const f of files) {
     if (f.text === null) {
@@ -75,17 +98,19 @@ function loadTexts(files: readonly FileText[]): LoadResult {
     issues.push(...parsed.issues);
     for (const doc of parsed.docs) {
       documents++;
-      const part = decodeDocument(doc, issues, warnings, istio);
+      const part = decodeDocument(
+        doc,
+        issues,
+        warnings,
+        istio,
+        (options.sidecar ?? DEFAULT_SIDECAR_OPTIONS).workload.namespace,
+      );
       if (part !== undefined) parts.push(part);
     }
   }
-  if (istio.firstFile !== null) {
-    issues.push({
-      file: istio.firstFile,
-      path: 'kind',
-      message:
-        'Istio resources decode but are not served yet: translation to Envoy comes with the sidecar-mode work',
-    });
+  // Translate only a clean set: a half-decoded set would compile to a misleading config.
+  if (istio.length > 0 && issues.length === 0) {
+    parts.push(translateIstio(istio, options.sidecar ?? DEFAULT_SIDECAR_OPTIONS, { issues, warnings }));
   }
   const dynamicSources = readDynamicFiles(parts, issues, warnings);
   if (documents === 0 && issues.length === 0) {
@@ -95,8 +120,8 @@ function loadTexts(files: readonly FileText[]): LoadResult {
   const merged = mergeParts(parts, [...files.map((f) => f.name), ...dynamicSources]);
   issues.push(...merged.issues);
   warnings.push(...merged.warnings);
-  if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, bootstrap: deepFreeze(merged.bootstrap), warnings };
+  if (issues.length > 0) return { ok: false, issues, istio };
+  return { ok: true, bootstrap: deepFreeze(merged.bootstrap), warnings, istio };
 }
 
 /**
@@ -131,19 +156,12 @@ function readDynamicFiles(parts: BootstrapPart[], issues: ConfigIssue[], warning
   return sources;
 }
 
-/** Where the first Istio resource that decoded cleanly came from (one issue per load). */
-interface IstioSeen {
-  firstFile: string | null;
-}
-
-// Istio objects carry no namespace of their own when applied with `kubectl -n`; Skiff has no -n.
-const DEFAULT_NAMESPACE = 'default';
-
 function decodeDocument(
   doc: ParsedDocument,
   issues: ConfigIssue[],
   warnings: ConfigIssue[],
-  istio: IstioSeen,
+  istio: SourcedResource[],
+  defaultNamespace: string,
 ): BootstrapPart | undefined {
   const sink: IssueSink = { file: doc.file, issues, warnings };
   if (!isPlainObject(doc.value)) {
@@ -152,7 +170,9 @@ function decodeDocument(
   }
   if (isKubernetesDocument(doc.value)) {
     const r = new FieldReader(sink, '', doc.value, false, 'camel');
-    if (decodeIstioDocument(sink, r, DEFAULT_NAMESPACE) !== undefined) istio.firstFile ??= doc.file;
+    // Like `kubectl apply -n`: a resource without a namespace lands in the workload's.
+    const resource = decodeIstioDocument(sink, r, defaultNamespace);
+    if (resource !== undefined) istio.push({ resource, file: doc.file });
     return undefined;
   }
   const r = new FieldReader(sink, '', doc.value);
