@@ -14,7 +14,7 @@ export function translateIstio(
   sink: TranslateSink,
 ): BootstrapPart {
   const first = resources[0];
-  sink.issues.push({
+  sink.warnings.push({
     file: first?.file ?? '',
     path: 'kind',
     message: 'Istio resources decode but are not served yet: translation is in progress',
