@@ -1,4 +1,5 @@
 import { clustersJson, clustersText } from './clusters-view.js';
+import { configDump } from './config-dump.js';
 import { listenersJson, listenersText } from './listeners-view.js';
 import { serverInfo } from './server-info.js';
 import { statsText } from './stats-text.js';
@@ -60,12 +61,9 @@ export const ENDPOINTS: readonly AdminEndpoint[] = [
   },
   {
     path: '/config_dump',
-    help: 'dump current Skiff configs',
+    help: 'dump current Envoy configs (?include_eds)',
     mutates: false,
-    handle: (ctx) => {
-      const error = ctx.lastReloadError?.() ?? null;
-      return json(error === null ? ctx.config() : { ...ctx.config(), lastReloadError: error });
-    },
+    handle: (ctx, q) => json(configDump(ctx.config(), ctx.lastReloadError?.() ?? null, q.has('include_eds'))),
   },
   {
     path: '/healthcheck/fail',

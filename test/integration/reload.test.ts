@@ -110,10 +110,10 @@ t.test('watched files: a change applies, a broken file is rejected and shown in 
     'the rejection to show in /config_dump',
   );
   const dump = JSON.parse((await get(`${proxy.adminBase}/config_dump`)).body) as {
-    lastReloadError: { errors: string[] };
+    skiff: { lastReloadError: { errors: string[] } };
   };
   t.match(
-    dump.lastReloadError.errors[0],
+    dump.skiff.lastReloadError.errors[0],
     /skiff\.yaml: static_resources\.clusters\[0\]\.lb_policy: unknown value "FOO"/,
   );
   t.equal(await version(), '2', 'the previous config keeps serving');

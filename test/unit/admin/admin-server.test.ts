@@ -146,7 +146,22 @@ t.test('admin endpoints', async (t) => {
   t.test('/config_dump', async (t) => {
     const r = await get('/config_dump');
     t.equal(r.status, 200);
-    t.same(JSON.parse(r.body), ctx.config());
+    const admin = 'type.googleapis.com/envoy.admin.v3.';
+    t.strictSame(JSON.parse(r.body), {
+      configs: [
+        {
+          '@type': `${admin}BootstrapConfigDump`,
+          bootstrap: {
+            node: { id: 'node-1', cluster: 'c1' },
+            static_resources: { listeners: [], clusters: [] },
+          },
+        },
+        { '@type': `${admin}ClustersConfigDump`, static_clusters: [] },
+        { '@type': `${admin}ListenersConfigDump`, static_listeners: [] },
+        { '@type': `${admin}RoutesConfigDump`, static_route_configs: [] },
+      ],
+      skiff: { sources: ['test.yaml'] },
+    });
   });
 
   t.test('/clusters text and json', async (t) => {
