@@ -43,7 +43,10 @@ spec: {host: reveiws}
 
 t.test('the seed canary: istioctl-style lines with hints, a summary, exit 1', async (t) => {
   const seed = tempLogPath('seed').replace(/\.log$/, '.yaml');
-  copyFileSync('/work/shared/seed/istio-canary.yaml', seed);
+  copyFileSync(
+    fileURLToPath(new URL('../../../config-examples/istio/istio-canary.yaml', import.meta.url)),
+    seed,
+  );
   const r = skiff(['-c', seed]);
   t.equal(r.code, 1);
   const lines = r.out.split('\n');
