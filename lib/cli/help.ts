@@ -29,13 +29,23 @@ Options:
   -h, --help            show this help
 `;
 
-export const VALIDATE_HELP = `Usage: skiff validate -c FILE [-c FILE ...]
+export const VALIDATE_HELP = `Usage: skiff validate -c FILE [-c FILE ...] [--strict] [--output text|json]
 
-Runs every config check without serving. Prints "ok" and exits 0, or prints
-each error (file, field path, reason) and exits 1.
+Runs every config check without serving. For an Envoy bootstrap it prints "ok"
+and exits 0, or prints each error (file, field path, reason) and exits 1.
+
+Istio resources are also analyzed like 'istioctl analyze' (IST0101, IST0109,
+IST0130, ... and Skiff's own SKF codes; docs/analyze.md lists them all). Each
+finding is printed as
+  Error [IST0101] (VirtualService ns/name file.yaml spec.http[0]...) message
+      hint: how to fix it
+Exit code: 1 on a load error or an Error finding (or a Warning with --strict),
+else 0.
 
 Options:
   -c, --config FILE     config file (repeatable)
+      --strict          warnings fail validation too (exit 1)
+      --output FORMAT   text (default) or json
   -h, --help            show this help
 `;
 
