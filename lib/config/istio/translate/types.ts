@@ -22,6 +22,7 @@ import type {
 } from '../model.js';
 import type { RegistryService } from '../registry.js';
 import type { SourcedResource } from '../sourced.js';
+import type { WorkloadInfo } from '../workload.js';
 
 /** Where translation problems go: errors reject the config, warnings are logged. */
 export interface TranslateSink {
@@ -100,4 +101,6 @@ export interface RouteTranslateContext {
   /** A delegate VirtualService by name and namespace, or undefined. */
   delegate(name: string, namespace: string): SourcedResource<VirtualService> | undefined;
   readonly sink: TranslateSink;
+  /** The proxy's workload: match `sourceLabels`/`sourceNamespace` are checked against it. */
+  readonly workload: WorkloadInfo;
 }
