@@ -11,7 +11,8 @@ import type { HcScheduler, ProbeFactory } from './health-check-probe.js';
 import { HealthChecker } from './health-checker.js';
 import { HostImpl } from './host.js';
 import { createLoadBalancer, type LoadBalancerHooks } from './lb/index.js';
-import { type IntervalScheduler, OutlierDetector } from './outlier-detector.js';
+import { OriginalDstHosts } from './original-dst-hosts.js';
+import { type IntervalScheduler, OutlierDetector, timerScheduler } from './outlier-detector.js';
 import { ResourceManager } from './resource-manager.js';
 import {
   type Cluster,
@@ -21,6 +22,8 @@ import {
   type LoadBalancerContext,
   type RoutingPriority,
 } from './types.js';
+
+const NO_LOCALITY = Object.freeze({ region: '', zone: '', subZone: '' });
 
 /** What one cluster needs from its manager. */
 export interface ClusterImplDeps {
@@ -39,12 +42,14 @@ export interface ClusterImplDeps {
   readonly healthCheckScheduler?: HcScheduler | undefined;
   /** Replaces the real HTTP/TCP health check probes (unit tests). */
   readonly healthCheckProbes?: ProbeFactory | undefined;
+  /** ORIGINAL_DST host cleanup timer; defaults to real (unref'd) timers. */
+  readonly originalDstScheduler?: IntervalScheduler | undefined;
 }
 
 /**
- * A cluster's host set and load balancer. STATIC (and EDS/ORIGINAL_DST, whose endpoints arrive
- * in the config for now) build their hosts once; STRICT_DNS and LOGICAL_DNS keep them in step
- * with DNS, reusing the Host (and its pool) of every address that stays.
+ * A cluster's host set and load balancer. STATIC builds its hosts once; EDS follows its file;
+ * STRICT_DNS and LOGICAL_DNS keep them in step with DNS, reusing the Host (and its pool) of every
+ * address that stays; ORIGINAL_DST creates a host per destination header value on demand.
  */
 export class ClusterImpl implements Cluster {
   readonly name: string;
@@ -68,6 +73,8 @@ export class ClusterImpl implements Cluster {
   /** Null when the cluster has no `outlier_detection`. */
   readonly outlierDetector: OutlierDetector | null = null;
   private readonly checker: HealthChecker | null = null;
+  /** ORIGINAL_DST with a destination header: picks replace the load balancer. */
+  private readonly originalDst: OriginalDstHosts | null = null;
   /** Sticky: set once any host has carried a request or opened a pool connection. */
   private trafficSeen = false;
 
@@ -114,6 +121,9 @@ export class ClusterImpl implements Cluster {
     this.lb = createLoadBalancer(config, this.hostList, deps.random, deps.lbHooks, deps.clock);
     this.updateMembership();
     this.checker?.setHosts(this.hostList);
+    if (config.type === 'ORIGINAL_DST' && config.originalDst !== undefined) {
+      this.originalDst = this.originalDstHosts(config, deps);
+    }
     if (config.type === 'EDS' && config.eds !== null) {
       this.eds = new EdsFileSource({
         config: config.eds,
@@ -145,7 +155,8 @@ export class ClusterImpl implements Cluster {
   }
 
   chooseHost(ctx: LoadBalancerContext): Host | null {
-    const host = this.lb.chooseHost(ctx);
+    const od = this.originalDst;
+    const host = od === null ? this.lb.chooseHost(ctx) : od.pick(ctx.originalDstHost);
     if (host === null) this.stats.upstreamCxNoneHealthy.inc();
     return host;
   }
@@ -191,6 +202,7 @@ export class ClusterImpl implements Cluster {
       this.eds?.stop();
       this.outlierDetector?.stop();
       this.checker?.stop();
+      this.originalDst?.stop();
       for (const h of this.hostList) this.retire(h);
     }
     await Promise.all([...this.closing]);
@@ -279,6 +291,33 @@ export class ClusterImpl implements Cluster {
       }
     }
     return this.trafficSeen;
+  }
+
+  private originalDstHosts(config: ClusterConfig, deps: ClusterImplDeps): OriginalDstHosts {
+    const stats = deps.stats;
+    return new OriginalDstHosts({
+      config: config.originalDst!,
+      scheduler: deps.originalDstScheduler ?? timerScheduler,
+      newHost: (address, port, hostname) =>
+        this.newHost(
+          {
+            address: { address, port },
+            weight: 1,
+            healthStatus: 'UNKNOWN',
+            locality: NO_LOCALITY,
+            priority: 0,
+            hostname,
+            labels: {},
+          },
+          address,
+          false,
+        ),
+      onHostsChanged: (hosts) => {
+        if (!this.closed) this.setHosts(hosts);
+      },
+      retire: (host) => this.retire(host),
+      onInvalid: () => stats.originalDstHostInvalid?.inc(),
+    });
   }
 
   private newHost(e: EndpointConfig, address: string, logical: boolean): HostImpl {

@@ -106,6 +106,11 @@ export interface LoadBalancerContext {
   readonly hash: number | null;
   /** Hosts to avoid (retry previous_hosts predicate); null when none. */
   readonly excluded: ReadonlySet<Host> | null;
+  /**
+   * ORIGINAL_DST: the value of the cluster's destination header (`host[:port]`), null when the
+   * request has none. Absent for every other cluster, so their contexts stay shared constants.
+   */
+  readonly originalDstHost?: string | null;
 }
 
 export interface LoadBalancer {

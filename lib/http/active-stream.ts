@@ -27,7 +27,10 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   /** `:path`; the router may rewrite it (the original then travels in x-envoy-original-path). */
   path: string;
   authority: string;
-  readonly scheme: string;
+  /** `:scheme`; an absolute-form target may set it (x-forwarded-proto follows the connection). */
+  scheme: string;
+  /** The downstream connection's scheme: `http` until TLS termination arrives. */
+  readonly connectionScheme: string;
   readonly protocol: string;
   readonly startTimeMs: number;
   readonly startMonoMs: number;
@@ -93,6 +96,7 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     this.path = req.url ?? '/';
     this.authority = headers.get('host') ?? '';
     this.scheme = 'http';
+    this.connectionScheme = 'http';
     this.protocol = req.httpVersionMinor === 0 ? 'HTTP/1.0' : 'HTTP/1.1';
     this.startMonoMs = startMonoMs;
     this.lastActivityMs = startMonoMs;

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ResponseFlag } from '../accesslog/response-flags.js';
 import type { ListenerStats } from '../stats/types.js';
+import { applyAbsoluteForm } from './absolute-url.js';
 import { ActiveStream } from './active-stream.js';
 import { DownstreamConnection } from './downstream-connection.js';
 import type { HcmRuntime } from './hcm-runtime.js';
@@ -129,24 +130,24 @@ function onRequest(rt: HcmRuntime, req: IncomingMessage, res: StreamResponse, dr
 function begin(rt: HcmRuntime, stream: ActiveStream, req: IncomingMessage, headers: HeaderMap): void {
   const rejection = checkRequest(req, headers, rt.config);
   if (rejection !== null) {
-    const body = rejection.status === 431 ? 'Request Header Fields Too Large' : BAD_REQUEST_BODY;
-    stream.res.shouldKeepAlive = false;
-    stream.sendLocalReply(rejection.status, body, ResponseFlag.DownstreamProtocolError, rejection.details);
+    reject(stream, rejection.status, rejection.details);
     return;
   }
-  if (stream.path.charCodeAt(0) !== 47 /* '/' */ && stream.path !== '*') absoluteForm(stream);
+  // checkRequest let a non-origin target through only when allow_absolute_url is on.
+  const path = stream.path;
+  if (path.charCodeAt(0) !== 47 /* '/' */ && !(path === '*' && stream.method === 'OPTIONS')) {
+    if (!applyAbsoluteForm(stream)) {
+      reject(stream, 400, 'http1.invalid_url');
+      return;
+    }
+  }
   prepareRequestHeaders(stream, rt.config);
   stream.run();
 }
 
-/** allow_absolute_url: route on the URL's authority and path, as Envoy does for forward proxies. */
-function absoluteForm(stream: ActiveStream): void {
-  try {
-    const u = new URL(stream.path);
-    stream.authority = u.host;
-    stream.path = `${u.pathname}${u.search}`;
-    stream.requestHeaders.set('host', u.host);
-  } catch {
-    // Unparseable targets are left as-is; no route will match them.
-  }
+/** A codec-level refusal: Envoy's local reply, and the connection closes after it. */
+function reject(stream: ActiveStream, status: number, details: string): void {
+  const body = status === 431 ? 'Request Header Fields Too Large' : BAD_REQUEST_BODY;
+  stream.res.shouldKeepAlive = false;
+  stream.sendLocalReply(status, body, ResponseFlag.DownstreamProtocolError, details);
 }

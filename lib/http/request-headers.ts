@@ -18,13 +18,13 @@ export function prepareRequestHeaders(stream: ActiveStream, cfg: HttpConnectionM
     // Edge mode: the proxy is the trust boundary, so it states the scheme and appends the peer.
     const peer = stream.req.socket.remoteAddress ?? '';
     external = sanitizeEdgeRequest(h, peer);
-    h.set('x-forwarded-proto', stream.scheme);
+    h.set('x-forwarded-proto', stream.connectionScheme);
     if (!cfg.skipXffAppend) {
       const xff = h.get('x-forwarded-for');
       h.set('x-forwarded-for', xff === undefined ? peer : `${xff}, ${peer}`);
     }
   } else if (!h.has('x-forwarded-proto')) {
-    h.add('x-forwarded-proto', stream.scheme);
+    h.add('x-forwarded-proto', stream.connectionScheme);
   }
   if (cfg.via !== '') {
     const via = h.get('via');

@@ -72,7 +72,7 @@ export class RetryState {
   pickHost(lb: LoadBalancerContext): Host | null {
     const tried = this.tried;
     if (tried === null) return this.cluster.chooseHost(lb);
-    const ctx: LoadBalancerContext = { hash: lb.hash, excluded: tried };
+    const ctx: LoadBalancerContext = { hash: lb.hash, excluded: tried, originalDstHost: lb.originalDstHost };
     let host = this.cluster.chooseHost(ctx);
     for (let i = 0; host !== null && tried.has(host) && i < this.policy.hostSelectionMaxAttempts; i++) {
       host = this.cluster.chooseHost(ctx);

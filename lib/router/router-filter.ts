@@ -17,6 +17,7 @@ import { UpstreamRequest } from '../upstream/upstream-request.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import type { CompiledHeaderMutations } from './header-mutations.js';
+import { originalDstContext } from './original-dst-context.js';
 import { RequestBodyBuffer } from './request-body-buffer.js';
 import {
   requestRetryPolicy,
@@ -135,7 +136,8 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
       return;
     }
     this.cluster = cluster;
-    const lb = route.lbContext(stream, cluster);
+    const od = cluster.config.originalDst;
+    const lb = od === undefined ? route.lbContext(stream, cluster) : originalDstContext(stream, od);
     const host = cluster.chooseHost(lb);
     this.lb = lb;
     this.setCookies = lb.setCookies;

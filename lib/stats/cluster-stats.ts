@@ -91,6 +91,10 @@ export const CLUSTER = {
   ),
   upstreamRqPendingTotal: c('upstream_rq_pending_total', 'Requests that waited for a connection'),
   upstreamRqPendingActive: g('upstream_rq_pending_active', 'Requests currently waiting for a connection'),
+  originalDstHostInvalid: c(
+    'original_dst_host_invalid',
+    'ORIGINAL_DST requests whose destination header value was not a valid host[:port]',
+  ),
 } as const satisfies Record<string, StatDef>;
 
 export const CLUSTER_STATS: readonly StatDef[] = Object.values(CLUSTER);
@@ -130,6 +134,7 @@ export class BoundClusterStats implements ClusterStats {
   readonly upstreamRqPendingTotal: Counter;
   readonly upstreamRqPendingActive: Gauge;
   private readonly name: string;
+  private odInvalid: Counter | null = null;
 
   constructor(f: Families, name: string) {
     const v = [name];
@@ -168,6 +173,12 @@ export class BoundClusterStats implements ClusterStats {
     this.upstreamRqPendingTotal = f.counter(CLUSTER.upstreamRqPendingTotal, v);
     this.upstreamRqPendingActive = f.gauge(CLUSTER.upstreamRqPendingActive, v);
     this.name = name;
+  }
+
+  /** Bound on first use, so only ORIGINAL_DST clusters that saw a bad header expose it. */
+  get originalDstHostInvalid(): Counter {
+    this.odInvalid ??= this.families.counter(CLUSTER.originalDstHostInvalid, this.labelValues);
+    return this.odInvalid;
   }
 
   circuitBreakers(priority: 'DEFAULT' | 'HIGH', trackRemaining: boolean): CircuitBreakerStats {

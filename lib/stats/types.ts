@@ -52,6 +52,8 @@ export interface ClusterStats {
   /** Requests that had to wait for a connection. */
   readonly upstreamRqPendingTotal: CounterCell;
   readonly upstreamRqPendingActive: GaugeCell;
+  /** ORIGINAL_DST: the destination header held no valid `host[:port]`; absent in test fakes. */
+  readonly originalDstHostInvalid?: CounterCell;
   /** `circuit_breakers.<default|high>.*` gauges; `remaining_*` are bound only with track_remaining. */
   circuitBreakers(priority: 'DEFAULT' | 'HIGH', trackRemaining: boolean): CircuitBreakerStats;
 }

@@ -5,24 +5,28 @@ import { readEdsConfig } from './cluster-eds.js';
 import { readLoadAssignment } from './cluster-endpoints.js';
 import { readHealthChecks } from './cluster-health-checks.js';
 import { readLbTuning } from './cluster-lb.js';
+import { readOriginalDst } from './cluster-original-dst.js';
 import { readOutlierDetection } from './cluster-outlier-detection.js';
 import { readClusterProtocol } from './cluster-protocol.js';
 import { CLUSTER_SECTIONS } from './cluster-sections.js';
 import { CLUSTER_RULES } from './field-rules.js';
 
-const TYPES: readonly DiscoveryType[] = ['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS'];
+const TYPES: readonly DiscoveryType[] = ['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL_DST'];
 const LB_POLICIES: readonly LbPolicy[] = ['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV'];
 const DNS_FAMILIES: readonly DnsLookupFamily[] = ['AUTO', 'V4_ONLY', 'V6_ONLY', 'V4_PREFERRED', 'ALL'];
 
 /** Decodes one `Cluster`; undefined when unusable (issues recorded). */
 export function readCluster(r: FieldReader): ClusterConfig | undefined {
   const name = r.requiredString('name');
-  const type = r.enumValue('type', TYPES, ['ORIGINAL_DST']) ?? 'STATIC';
+  const type = r.enumValue('type', TYPES) ?? 'STATIC';
   const connectTimeoutMs = r.duration('connect_timeout') ?? 5000;
   if (connectTimeoutMs <= 0) r.error('connect_timeout', 'must be greater than 0');
-  const lbPolicy =
-    r.enumValue('lb_policy', LB_POLICIES, ['CLUSTER_PROVIDED', 'LOAD_BALANCING_POLICY_CONFIG']) ??
-    'ROUND_ROBIN';
+  // CLUSTER_PROVIDED (ORIGINAL_DST's own balancer) leaves the model's policy at the default.
+  const clusterProvided = r.raw('lb_policy') === 'CLUSTER_PROVIDED';
+  const lbPolicy = clusterProvided
+    ? 'ROUND_ROBIN'
+    : (r.enumValue('lb_policy', LB_POLICIES, ['LOAD_BALANCING_POLICY_CONFIG']) ?? 'ROUND_ROBIN');
+  const originalDst = readOriginalDst(r, type, clusterProvided);
   let endpoints = readLoadAssignment(r, type);
   let eds: EdsFileConfig | null = null;
   if (type === 'EDS') {
@@ -66,5 +70,6 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
     outlierDetection,
     healthChecks,
     circuitBreakers,
+    ...(originalDst === undefined ? {} : { originalDst }),
   };
 }

@@ -430,3 +430,7 @@ export const CIRCUIT_BREAKERS_RULES: FinishRules = {
 };
 export const THRESHOLDS_RULES: FinishRules = {};
 export const RETRY_BUDGET_RULES: FinishRules = {};
+
+export const ORIGINAL_DST_LB_RULES: FinishRules = {
+  unsupported: { metadata_key: 'only use_http_header is supported' },
+};

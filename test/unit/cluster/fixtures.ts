@@ -99,6 +99,7 @@ export function fakeClusterStats(): FakeClusterStats & {
     recordResponse: () => {},
     outlierDetection: fakeOutlierStats(),
     healthCheck: fakeHealthCheckStats(),
+    originalDstHostInvalid: new FakeCounter(),
   };
 }
 
