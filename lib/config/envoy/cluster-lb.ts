@@ -33,10 +33,20 @@ const MAX_RING = 8_388_608;
 // Envoy caps the Maglev table at this prime.
 const MAX_MAGLEV = 5_000_011;
 
+/** Envoy's defaults (cluster.proto): P2C, ring 1024–8M, Maglev 65537, panic at 50 %, no slow start. */
+export const DEFAULT_LB_TUNING: ClusterLbTuning = {
+  leastRequestChoiceCount: 2,
+  ringHash: { minimumRingSize: 1024, maximumRingSize: MAX_RING },
+  maglevTableSize: 65_537,
+  healthyPanicThresholdPercent: 50,
+  slowStart: null,
+  activeRequestBias: 1,
+};
+
 export function readLbTuning(r: FieldReader, lbPolicy: string): ClusterLbTuning {
   r.oneOf(LB_CONFIGS, false);
   const lr = r.object('least_request_lb_config');
-  const leastRequestChoiceCount = lr?.int('choice_count', 2) ?? 2;
+  const leastRequestChoiceCount = lr?.int('choice_count', 2) ?? DEFAULT_LB_TUNING.leastRequestChoiceCount;
   let activeRequestBias = 1;
   const bias = lr?.object('active_request_bias');
   if (bias !== undefined) activeRequestBias = readRuntimeDouble(bias, 1, 'active_request_bias');
@@ -48,7 +58,8 @@ export function readLbTuning(r: FieldReader, lbPolicy: string): ClusterLbTuning 
   rr?.finish(ROUND_ROBIN_RULES);
 
   const rh = r.object('ring_hash_lb_config');
-  const minimumRingSize = rh?.int('minimum_ring_size', 1, MAX_RING) ?? 1024;
+  const minimumRingSize =
+    rh?.int('minimum_ring_size', 1, MAX_RING) ?? DEFAULT_LB_TUNING.ringHash.minimumRingSize;
   const maximumRingSize = rh?.int('maximum_ring_size', 1, MAX_RING) ?? MAX_RING;
   rh?.enumValue('hash_function', ['XX_HASH'], ['MURMUR_HASH_2']);
   rh?.finish(RING_HASH_RULES);
@@ -60,13 +71,13 @@ export function readLbTuning(r: FieldReader, lbPolicy: string): ClusterLbTuning 
   }
 
   const mg = r.object('maglev_lb_config');
-  const maglevTableSize = mg?.int('table_size', 1, MAX_MAGLEV) ?? 65_537;
+  const maglevTableSize = mg?.int('table_size', 1, MAX_MAGLEV) ?? DEFAULT_LB_TUNING.maglevTableSize;
   mg?.finish(MAGLEV_RULES);
   if (mg !== undefined && !isPrime(maglevTableSize))
     mg.error('table_size', `${maglevTableSize} is not a prime number`);
 
   const common = r.object('common_lb_config');
-  let healthyPanicThresholdPercent = 50;
+  let healthyPanicThresholdPercent = DEFAULT_LB_TUNING.healthyPanicThresholdPercent;
   const hpt = common?.object('healthy_panic_threshold');
   if (hpt !== undefined) {
     healthyPanicThresholdPercent = hpt.number('value', 0, 100) ?? 50;

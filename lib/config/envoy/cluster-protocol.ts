@@ -17,6 +17,13 @@ export interface ClusterProtocol {
   readonly upstreamProtocol: 'http1' | 'http2';
 }
 
+/** Envoy's defaults: HTTP/1.1, 1 h idle timeout, unlimited requests per connection. */
+export const DEFAULT_CLUSTER_PROTOCOL: ClusterProtocol = {
+  idleTimeoutMs: 3_600_000,
+  maxRequestsPerConnection: 0,
+  upstreamProtocol: 'http1',
+};
+
 /**
  * Reads the upstream protocol from `typed_extension_protocol_options` (current API) or the
  * deprecated top-level fields; mixing both is an error, as in Envoy.
@@ -85,8 +92,9 @@ export function readClusterProtocol(r: FieldReader): ClusterProtocol {
     );
   }
   return {
-    idleTimeoutMs: common?.idleTimeoutMs ?? 3_600_000,
-    maxRequestsPerConnection: common?.maxRequestsPerConnection ?? topMax ?? 0,
+    idleTimeoutMs: common?.idleTimeoutMs ?? DEFAULT_CLUSTER_PROTOCOL.idleTimeoutMs,
+    maxRequestsPerConnection:
+      common?.maxRequestsPerConnection ?? topMax ?? DEFAULT_CLUSTER_PROTOCOL.maxRequestsPerConnection,
     upstreamProtocol: protocol,
   };
 }

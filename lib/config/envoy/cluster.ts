@@ -15,17 +15,26 @@ const TYPES: readonly DiscoveryType[] = ['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 
 const LB_POLICIES: readonly LbPolicy[] = ['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV'];
 const DNS_FAMILIES: readonly DnsLookupFamily[] = ['AUTO', 'V4_ONLY', 'V6_ONLY', 'V4_PREFERRED', 'ALL'];
 
+/** Envoy's defaults (cluster.proto) for the top-level cluster fields other front ends fill in too. */
+export const CLUSTER_DEFAULTS = {
+  connectTimeoutMs: 5000,
+  lbPolicy: 'ROUND_ROBIN',
+  dnsRefreshRateMs: 5000,
+  dnsLookupFamily: 'AUTO',
+  perConnectionBufferLimitBytes: 1_048_576,
+} as const satisfies Partial<ClusterConfig>;
+
 /** Decodes one `Cluster`; undefined when unusable (issues recorded). */
 export function readCluster(r: FieldReader): ClusterConfig | undefined {
   const name = r.requiredString('name');
   const type = r.enumValue('type', TYPES) ?? 'STATIC';
-  const connectTimeoutMs = r.duration('connect_timeout') ?? 5000;
+  const connectTimeoutMs = r.duration('connect_timeout') ?? CLUSTER_DEFAULTS.connectTimeoutMs;
   if (connectTimeoutMs <= 0) r.error('connect_timeout', 'must be greater than 0');
   // CLUSTER_PROVIDED (ORIGINAL_DST's own balancer) leaves the model's policy at the default.
   const clusterProvided = r.raw('lb_policy') === 'CLUSTER_PROVIDED';
   const lbPolicy = clusterProvided
-    ? 'ROUND_ROBIN'
-    : (r.enumValue('lb_policy', LB_POLICIES, ['LOAD_BALANCING_POLICY_CONFIG']) ?? 'ROUND_ROBIN');
+    ? CLUSTER_DEFAULTS.lbPolicy
+    : (r.enumValue('lb_policy', LB_POLICIES, ['LOAD_BALANCING_POLICY_CONFIG']) ?? CLUSTER_DEFAULTS.lbPolicy);
   const originalDst = readOriginalDst(r, type, clusterProvided);
   let endpoints = readLoadAssignment(r, type);
   let eds: EdsFileConfig | null = null;
@@ -36,11 +45,12 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
     r.skip('eds_cluster_config');
     r.error('eds_cluster_config', 'eds_cluster_config is only valid for EDS clusters');
   }
-  const dnsRefreshRateMs = r.duration('dns_refresh_rate') ?? 5000;
+  const dnsRefreshRateMs = r.duration('dns_refresh_rate') ?? CLUSTER_DEFAULTS.dnsRefreshRateMs;
   if (r.has('dns_refresh_rate') && dnsRefreshRateMs < 1) r.error('dns_refresh_rate', 'must be at least 1ms');
-  const dnsLookupFamily = r.enumValue('dns_lookup_family', DNS_FAMILIES) ?? 'AUTO';
+  const dnsLookupFamily = r.enumValue('dns_lookup_family', DNS_FAMILIES) ?? CLUSTER_DEFAULTS.dnsLookupFamily;
   const protocol = readClusterProtocol(r);
-  const perConnectionBufferLimitBytes = r.int('per_connection_buffer_limit_bytes') ?? 1_048_576;
+  const perConnectionBufferLimitBytes =
+    r.int('per_connection_buffer_limit_bytes') ?? CLUSTER_DEFAULTS.perConnectionBufferLimitBytes;
   const lb = readLbTuning(r, lbPolicy);
   const outlierDetection = readOutlierDetection(r);
   const healthChecks = readHealthChecks(r);

@@ -37,7 +37,7 @@ function readConsistentHash(r: FieldReader): ConsistentHashLb | null {
         type: 'httpCookie',
         name,
         path: c.string('path') ?? '',
-        ttlMs: durationField(c, 'ttl', false) ?? 0,
+        ttlMs: durationField(c, 'ttl', false),
       };
       c.finish({ unsupported: { attributes: '' } });
     }

@@ -237,7 +237,13 @@ export interface VirtualServiceSpec {
 export interface ConsistentHashLb {
   readonly hashKey:
     | { readonly type: 'httpHeaderName'; readonly name: string }
-    | { readonly type: 'httpCookie'; readonly name: string; readonly path: string; readonly ttlMs: number }
+    | {
+        readonly type: 'httpCookie';
+        readonly name: string;
+        readonly path: string;
+        /** null when absent: Envoy then never generates the cookie; 0 = a session cookie. */
+        readonly ttlMs: number | null;
+      }
     | { readonly type: 'useSourceIp' }
     | { readonly type: 'httpQueryParameterName'; readonly name: string };
   /** null = ring hash with Envoy's default size (istiod). */
