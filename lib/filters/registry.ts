@@ -6,6 +6,7 @@ import type {
 } from '../config/model.js';
 import type { RouteTable } from '../router/route-table.js';
 import { createRouterFactory } from '../router/router-filter.js';
+import type { ShadowTracker } from '../router/shadow-tracker.js';
 import type { StatsRegistry } from '../stats/registry.js';
 import type { HttpConnectionManagerStats } from '../stats/types.js';
 import type { Clock } from '../util/clock.js';
@@ -24,6 +25,8 @@ export interface FilterBuildContext {
   readonly clock: Clock;
   readonly random: Random;
   readonly scheduler: Scheduler;
+  /** In-flight mirrored requests of the Skiff instance (the router's request_mirror_policies). */
+  readonly shadows: ShadowTracker;
 }
 
 type FactoryBuilders = {
@@ -47,6 +50,7 @@ const BUILDERS: FactoryBuilders = {
       hcm: ctx.hcm,
       hcmStats: ctx.hcmStats,
       random: ctx.random,
+      shadows: ctx.shadows,
     }),
   fault: (config, ctx) =>
     new FaultFilterFactory(config, ctx.table, {

@@ -37,6 +37,13 @@ export class RequestBodyBuffer {
     return this.size;
   }
 
+  /** The whole body kept so far as one buffer (shadowing); null once abandoned. */
+  copy(): Buffer | null {
+    const chunks = this.chunks;
+    if (chunks === null) return null;
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.size);
+  }
+
   /** A fresh body stream for the next attempt; the previous attempt's stream stops being fed. */
   attemptBody(): Readable {
     const old = this.sink;

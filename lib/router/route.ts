@@ -2,6 +2,7 @@ import type {
   HeaderMutations,
   HttpFilterPerRouteConfig,
   LbPolicy,
+  RequestMirrorPolicyConfig,
   RetryPolicyConfig,
   RouteConfig,
   WeightedClusterConfig,
@@ -123,6 +124,8 @@ export class CompiledRoute {
   readonly perFilter: PerFilterConfigMap | null;
   /** True when a weighted cluster of this route has per-filter config of its own. */
   readonly weightedPerFilter: boolean;
+  /** Forward: `request_mirror_policies`; null when none (the router then pays nothing). */
+  readonly mirrorPolicies: readonly RequestMirrorPolicyConfig[] | null;
 
   private readonly pathMatcher: PathMatcher;
   private readonly headerMatchers: readonly CompiledHeaderMatcher[];
@@ -184,6 +187,8 @@ export class CompiledRoute {
     this.clusterNotFoundResponseCode = fwd?.clusterNotFoundResponseCode ?? 503;
     const hp = fwd?.hashPolicy;
     this.hashPolicy = hp === undefined || hp.length === 0 ? null : new CompiledHashPolicy(hp, `${w}.route`);
+    const mirrors = fwd?.requestMirrorPolicies;
+    this.mirrorPolicies = mirrors === undefined || mirrors.length === 0 ? null : mirrors;
 
     const target = fwd?.target ?? null;
     this.targetKind =

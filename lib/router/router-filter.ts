@@ -1,7 +1,11 @@
 import type { Readable } from 'node:stream';
 import { ResponseFlag } from '../accesslog/response-flags.js';
 import type { Cluster, Host, LoadBalancerContext } from '../cluster/types.js';
-import type { HttpConnectionManagerConfig, RouterFilterConfig } from '../config/model.js';
+import type {
+  HttpConnectionManagerConfig,
+  RequestMirrorPolicyConfig,
+  RouterFilterConfig,
+} from '../config/model.js';
 import {
   type DeadlineTarget,
   FilterStatus,
@@ -19,6 +23,7 @@ import type { Random } from '../util/random.js';
 import type { CompiledHeaderMutations } from './header-mutations.js';
 import { originalDstContext } from './original-dst-context.js';
 import { RequestBodyBuffer } from './request-body-buffer.js';
+import { PendingMirror, sampleMirrors } from './request-mirror.js';
 import {
   requestRetryPolicy,
   retriableReset,
@@ -28,6 +33,7 @@ import {
 import { RetryDecision, RetryState } from './retry-state.js';
 import type { CompiledRoute } from './route-table.js';
 import { Due, RouterDeadlines } from './router-deadlines.js';
+import type { ShadowTracker } from './shadow-tracker.js';
 import { editUpstreamResponseHeaders } from './upstream-response-headers.js';
 
 /** Cluster lookup the router needs (the ClusterManager implements it). */
@@ -41,8 +47,10 @@ export interface RouterDeps {
   readonly config: RouterFilterConfig;
   readonly hcm: HttpConnectionManagerConfig;
   readonly hcmStats: HttpConnectionManagerStats;
-  /** Retry back-off jitter. */
+  /** Retry back-off jitter and mirror fractions. */
   readonly random: Random;
+  /** Where mirrored (shadow) requests live until they end. */
+  readonly shadows: ShadowTracker;
 }
 
 class UpstreamTimeoutError extends Error {
@@ -181,8 +189,9 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
       );
     }
 
+    const mirrors = route.mirrorPolicies === null ? null : sampleMirrors(route.mirrorPolicies, deps.random);
     const body = stream.requestBody();
-    if (body !== null && policy !== null) {
+    if (body !== null && (policy !== null || mirrors !== null)) {
       const buffer = new RequestBodyBuffer(body, route.bufferLimitBytes);
       buffer.onAbandoned = () => this.onBodyAbandoned();
       this.body = buffer;
@@ -191,10 +200,30 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     }
     const now = deps.clock.now();
     this.startAttempt(host, now);
+    if (mirrors !== null) this.mirror(mirrors, timeoutMs, body);
     if (timeoutMs > 0 || deadlines.perTryTimeoutMs > 0) {
       // Envoy's route and per-try timeouts run from the end of the downstream request.
       if (body === null || stream.requestComplete()) this.onRequestComplete(now, timeoutMs);
       else body.once('end', () => this.onRequestComplete(deps.clock.now(), timeoutMs));
+    }
+  }
+
+  /**
+   * Shadows of this request, with its upstream headers as sent and the route timeout. A body is
+   * mirrored once complete and only if it fit the buffer (`retry_or_shadow_abandoned` otherwise).
+   */
+  private mirror(
+    policies: readonly RequestMirrorPolicyConfig[],
+    timeoutMs: number,
+    body: Readable | null,
+  ): void {
+    const { deps, stream } = this;
+    const flat = stream.requestHeaders.flat();
+    const pending = new PendingMirror(deps, policies, stream.method, stream.path, flat, timeoutMs);
+    if (body === null) pending.send(null);
+    else {
+      const buffer = this.body!;
+      body.once('end', () => pending.afterBody(buffer));
     }
   }
 

@@ -5,6 +5,7 @@ import type { HttpConnectionManagerConfig } from '../config/model.js';
 import { buildFilterFactory, type FilterBuildContext } from '../filters/registry.js';
 import type { HcmRuntime } from '../http/hcm-runtime.js';
 import { compileRouteTable } from '../router/route-table.js';
+import type { ShadowTracker } from '../router/shadow-tracker.js';
 import type { StatsRegistry } from '../stats/registry.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
@@ -18,6 +19,8 @@ export interface RuntimeDeps {
   readonly random: Random;
   /** One-shot timers for filters (fault delays); default setTimeout. */
   readonly scheduler?: Scheduler;
+  /** In-flight mirrored requests; outlives runtimes (reloads), closed on stop. */
+  readonly shadows: ShadowTracker;
 }
 
 /** Compiles one HCM config into its per-request runtime: route table, filter chain, log, stats. */
@@ -33,6 +36,7 @@ export function buildHcmRuntime(cfg: HttpConnectionManagerConfig, deps: RuntimeD
     clock: deps.clock,
     random: deps.random,
     scheduler: deps.scheduler ?? systemScheduler,
+    shadows: deps.shadows,
   };
   return {
     config: cfg,

@@ -10,6 +10,7 @@ import type { Bootstrap, ListenerConfig } from '../config/model.js';
 import { SkiffError } from '../errors.js';
 import { createConnectionManager, type DrainState } from '../http/connection-manager.js';
 import type { HcmRuntime } from '../http/hcm-runtime.js';
+import { ShadowTracker } from '../router/shadow-tracker.js';
 import { StatsRegistry } from '../stats/registry.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { createLogger, type Logger } from '../util/logger.js';
@@ -55,6 +56,7 @@ export class Skiff {
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly clusterManager: ClusterManager;
+  private readonly shadows: ShadowTracker;
   private readonly sinks = new AccessLogSinks();
   private readonly listeners: ActiveListener[] = [];
   private readonly drain: DrainState = { draining: false };
@@ -79,6 +81,7 @@ export class Skiff {
       random: this.random,
       stats: (name) => this.stats.clusterStats(name),
     });
+    this.shadows = new ShadowTracker(this.clock);
   }
 
   /** Builds everything and binds every port; on failure nothing is left listening. */
@@ -180,6 +183,7 @@ export class Skiff {
       sinks: this.sinks,
       clock: this.clock,
       random: this.random,
+      shadows: this.shadows,
     });
   }
 
@@ -277,6 +281,8 @@ export class Skiff {
     await Promise.all(
       this.listeners.map((l) => closeServerGracefully(l.server, l.runtime.config.drainTimeoutMs)),
     );
+    // Shadows outlive their streams, so the drain above did not bound them: end them now.
+    this.shadows.close();
     // Pools wait for in-flight requests; the listeners' drain already bounded those, so cap this too.
     await withDeadline(this.clusterManager.close(), 5000);
     await this.sinks.closeAll();

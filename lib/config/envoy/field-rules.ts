@@ -259,7 +259,6 @@ export const ROUTE_ACTION_RULES: FinishRules = {
     append_x_forwarded_host: '',
     early_data_policy: '',
     retry_policy_typed_config: '',
-    request_mirror_policies: '',
     rate_limits: '',
     cors: '',
     max_grpc_timeout: '',
@@ -272,6 +271,12 @@ export const ROUTE_ACTION_RULES: FinishRules = {
     max_stream_duration: '',
   },
 };
+
+export const REQUEST_MIRROR_POLICY_RULES: FinishRules = {
+  ignored: ['trace_sampled'],
+  unsupported: { request_headers_mutations: '', host_rewrite_literal: '' },
+};
+export const RUNTIME_FRACTIONAL_PERCENT_RULES: FinishRules = {};
 
 export const HASH_POLICY_RULES: FinishRules = {};
 export const HASH_HEADER_RULES: FinishRules = {};
@@ -413,6 +418,7 @@ export const FIELD_RULES: Readonly<Record<string, FinishRules>> = {
   Route: ROUTE_RULES,
   Decorator: DECORATOR_RULES,
   RouteAction: ROUTE_ACTION_RULES,
+  RequestMirrorPolicy: REQUEST_MIRROR_POLICY_RULES,
   Cluster: CLUSTER_RULES,
   ClusterLoadAssignment: CLUSTER_LOAD_ASSIGNMENT_RULES,
   LocalityLbEndpoints: LOCALITY_LB_ENDPOINTS_RULES,

@@ -21,6 +21,7 @@ import { readHashPolicies } from './hash-policy.js';
 import { readHeaderMutations } from './header-mutations.js';
 import { readRegexMatcher } from './matchers.js';
 import { readTypedPerFilterConfig } from './per-filter-config.js';
+import { readRequestMirrorPolicies } from './request-mirror.js';
 import { readRetryPolicy } from './retry-policy.js';
 
 /** A cluster named by a route, kept so the bootstrap can check it exists (`validate_clusters`). */
@@ -73,6 +74,7 @@ export function readForwardAction(r: FieldReader, refs: ClusterRef[]): ForwardRe
   const rp = r.object('retry_policy');
   const retryPolicy = rp === undefined ? null : readRetryPolicy(rp);
   const hashPolicy = readHashPolicies(r);
+  const requestMirrorPolicies = readRequestMirrorPolicies(r, refs);
   r.finish(ROUTE_ACTION_RULES);
   if (target === undefined) return undefined;
   return {
@@ -88,6 +90,7 @@ export function readForwardAction(r: FieldReader, refs: ClusterRef[]): ForwardRe
       retryPolicy,
       clusterNotFoundResponseCode: code === undefined ? 503 : NOT_FOUND_CODES[code]!,
       ...(hashPolicy.length > 0 ? { hashPolicy } : {}),
+      ...(requestMirrorPolicies.length > 0 ? { requestMirrorPolicies } : {}),
     },
   };
 }
