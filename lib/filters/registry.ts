@@ -12,6 +12,7 @@ import type { HttpConnectionManagerStats } from '../stats/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import type { Scheduler } from '../util/scheduler.js';
+import { CorsFilterFactory } from './cors/cors-filter.js';
 import { FaultFilterFactory } from './fault/fault-filter.js';
 import type { HttpFilterFactory } from './filter.js';
 
@@ -58,8 +59,11 @@ const BUILDERS: FactoryBuilders = {
       random: ctx.random,
       scheduler: ctx.scheduler,
     }),
-  // Placeholder until the CORS filter lands (the decoder does not produce this kind yet).
-  cors: (config) => ({ name: config.name, create: () => null }),
+  cors: (config, ctx) =>
+    new CorsFilterFactory(config, ctx.hcm.routeConfig, ctx.table, {
+      stats: ctx.stats.corsStats(ctx.hcm.statPrefix),
+      random: ctx.random,
+    }),
 };
 
 /** The factory for one entry of http_filters. */

@@ -1,5 +1,6 @@
 import { CIRCUIT_BREAKER_STATS } from './circuit-breaker-stats.js';
 import { BoundClusterStats, CLUSTER_STATS } from './cluster-stats.js';
+import { bindCorsStats, CORS_STATS, type CorsStats } from './cors-stats.js';
 import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
 import { Families } from './families.js';
 import { bindFaultStats, FAULT_STATS, type FaultStats } from './fault-stats.js';
@@ -20,6 +21,7 @@ export class StatsRegistry {
   private readonly http = new Map<string, BoundHttpStats>();
   private readonly listeners = new Map<string, BoundListenerStats>();
   private readonly faults = new Map<string, FaultStats>();
+  private readonly cors = new Map<string, CorsStats>();
   private readonly server: ServerStats;
   /** `skiff_config_reload_total{result}`. */
   readonly reload: ReloadStats;
@@ -30,6 +32,7 @@ export class StatsRegistry {
     this.families.declare(HTTP_STATS);
     this.families.declare(LISTENER_STATS);
     this.families.declare(FAULT_STATS);
+    this.families.declare(CORS_STATS);
     this.server = new ServerStats(this.families);
     this.families.declare(RELOAD_STATS);
     this.reload = new ReloadStats(this.families);
@@ -74,6 +77,16 @@ export class StatsRegistry {
     if (s === undefined) {
       s = bindFaultStats(this.families, statPrefix);
       this.faults.set(statPrefix, s);
+    }
+    return s;
+  }
+
+  /** The CORS filter's stats of one HCM. */
+  corsStats(statPrefix: string): CorsStats {
+    let s = this.cors.get(statPrefix);
+    if (s === undefined) {
+      s = bindCorsStats(this.families, statPrefix);
+      this.cors.set(statPrefix, s);
     }
     return s;
   }

@@ -186,6 +186,9 @@ export const HTTP_FAULT_RULES: FinishRules = {
   ],
 };
 
+export const CORS_POLICY_RULES: FinishRules = {};
+export const RUNTIME_FRACTIONAL_PERCENT_RULES: FinishRules = { ignored: ['runtime_key'] };
+
 export const ACCESS_LOG_RULES: FinishRules = { unsupported: { filter: '' } };
 export const FILE_ACCESS_LOG_RULES: FinishRules = {
   unsupported: { typed_json_format: 'use log_format.json_format' },
@@ -276,7 +279,6 @@ export const REQUEST_MIRROR_POLICY_RULES: FinishRules = {
   ignored: ['trace_sampled'],
   unsupported: { request_headers_mutations: '', host_rewrite_literal: '' },
 };
-export const RUNTIME_FRACTIONAL_PERCENT_RULES: FinishRules = {};
 
 export const HASH_POLICY_RULES: FinishRules = {};
 export const HASH_HEADER_RULES: FinishRules = {};
@@ -427,6 +429,7 @@ export const FIELD_RULES: Readonly<Record<string, FinishRules>> = {
   CommonLbConfig: COMMON_LB_RULES,
   OutlierDetection: OUTLIER_DETECTION_RULES,
   HTTPFault: HTTP_FAULT_RULES,
+  RuntimeFractionalPercent: RUNTIME_FRACTIONAL_PERCENT_RULES,
   HealthCheck: HEALTH_CHECK_RULES,
   HttpHealthCheck: HTTP_HEALTH_CHECK_RULES,
 };

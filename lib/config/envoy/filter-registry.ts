@@ -1,5 +1,6 @@
 import type { HttpFilterConfig, HttpFilterPerRouteConfig } from '../model.js';
 import type { FieldReader } from '../reader.js';
+import { CORS_POLICY_TYPE, CORS_TYPE, readCorsFilter, readCorsPolicy } from './cors.js';
 import { FAULT_TYPE, readHttpFault } from './fault.js';
 import { ROUTER_RULES } from './field-rules.js';
 
@@ -16,6 +17,8 @@ export interface HttpFilterExtension {
   decode(name: string, config: FieldReader | undefined): HttpFilterConfig;
   /** Decodes a `typed_per_filter_config` value; absent when the filter has no per-route config. */
   readonly decodePerRoute?: (config: FieldReader) => HttpFilterPerRouteConfig;
+  /** The `@type` of its per-route config when it differs from `typeUrl` (CORS: CorsPolicy). */
+  readonly perRouteTypeUrl?: string;
 }
 
 const ROUTER: HttpFilterExtension = {
@@ -41,7 +44,18 @@ const FAULT: HttpFilterExtension = {
   decodePerRoute: (c) => ({ kind: 'fault', fault: readHttpFault(c) }),
 };
 
-export const HTTP_FILTER_EXTENSIONS: readonly HttpFilterExtension[] = [ROUTER, FAULT];
+const CORS: HttpFilterExtension = {
+  names: ['envoy.filters.http.cors', 'envoy.cors'],
+  typeUrl: CORS_TYPE,
+  decode: (name, c) => {
+    readCorsFilter(c);
+    return { kind: 'cors', name };
+  },
+  decodePerRoute: (c) => ({ kind: 'cors', policy: readCorsPolicy(c) }),
+  perRouteTypeUrl: CORS_POLICY_TYPE,
+};
+
+export const HTTP_FILTER_EXTENSIONS: readonly HttpFilterExtension[] = [ROUTER, FAULT, CORS];
 
 /** By `@type` (as current Envoy resolves extensions), else by well-known name. */
 export function findHttpFilterExtension(
@@ -50,6 +64,19 @@ export function findHttpFilterExtension(
 ): HttpFilterExtension | undefined {
   if (typeUrl !== undefined) return HTTP_FILTER_EXTENSIONS.find((e) => e.typeUrl === typeUrl);
   return HTTP_FILTER_EXTENSIONS.find((e) => e.names.includes(name));
+}
+
+/**
+ * The extension whose typed_per_filter_config has this `@type`, or (so the error can name the
+ * filter) whose http_filters config has it; `perRoute` tells which of the two matched.
+ */
+export function findPerRouteExtension(
+  typeUrl: string,
+): { readonly ext: HttpFilterExtension; readonly perRoute: boolean } | undefined {
+  const ext = HTTP_FILTER_EXTENSIONS.find((e) => (e.perRouteTypeUrl ?? e.typeUrl) === typeUrl);
+  if (ext !== undefined) return { ext, perRoute: true };
+  const other = HTTP_FILTER_EXTENSIONS.find((e) => e.typeUrl === typeUrl);
+  return other === undefined ? undefined : { ext: other, perRoute: false };
 }
 
 /** The supported names, for error messages. */

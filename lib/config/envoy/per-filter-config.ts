@@ -1,6 +1,6 @@
 import type { HttpFilterPerRouteConfig, TypedPerFilterConfig } from '../model.js';
 import type { FieldReader } from '../reader.js';
-import { findHttpFilterExtension } from './filter-registry.js';
+import { findPerRouteExtension } from './filter-registry.js';
 import { readTypedConfig, type TypedConfig } from './typed-config.js';
 
 const FILTER_CONFIG_TYPE = 'type.googleapis.com/envoy.config.route.v3.FilterConfig';
@@ -51,13 +51,16 @@ function readOne(m: FieldReader, name: string): HttpFilterPerRouteConfig | undef
     owner = w;
     field = 'config';
   }
-  const ext = findHttpFilterExtension(name, tc.typeUrl);
-  const decode = ext?.decodePerRoute;
+  const found = findPerRouteExtension(tc.typeUrl);
+  const ext = found?.ext;
+  const decode = found?.perRoute === true ? ext?.decodePerRoute : undefined;
   if (decode === undefined) {
     const why =
       ext === undefined
         ? `no supported HTTP filter has @type "${tc.typeUrl}"`
-        : `HTTP filter ${ext.names[0]} has no per-route configuration`;
+        : ext.perRouteTypeUrl !== undefined
+          ? `HTTP filter ${ext.names[0]} takes "@type": ${ext.perRouteTypeUrl} per route`
+          : `HTTP filter ${ext.names[0]} has no per-route configuration`;
     if (optional) owner.warn(field, `${why}; skipped because is_optional is true`);
     else owner.error(field, why);
     return undefined;

@@ -8,6 +8,7 @@ import type {
 } from '../model.js';
 import type { FieldReader } from '../reader.js';
 import { checkSubstitution } from '../regex.js';
+import { rejectLegacyCors } from './cors.js';
 import {
   CLUSTER_WEIGHT_RULES,
   DATA_SOURCE_RULES,
@@ -75,6 +76,7 @@ export function readForwardAction(r: FieldReader, refs: ClusterRef[]): ForwardRe
   const retryPolicy = rp === undefined ? null : readRetryPolicy(rp);
   const hashPolicy = readHashPolicies(r);
   const requestMirrorPolicies = readRequestMirrorPolicies(r, refs);
+  rejectLegacyCors(r);
   r.finish(ROUTE_ACTION_RULES);
   if (target === undefined) return undefined;
   return {

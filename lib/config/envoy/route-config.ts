@@ -1,5 +1,6 @@
 import type { RouteConfig, RouteConfiguration, VirtualHostConfig } from '../model.js';
 import { addIssue, type FieldReader } from '../reader.js';
+import { rejectLegacyCors } from './cors.js';
 import { ROUTE_CONFIGURATION_RULES, VIRTUAL_HOST_RULES } from './field-rules.js';
 import { readHeaderMutations } from './header-mutations.js';
 import { readTypedPerFilterConfig } from './per-filter-config.js';
@@ -81,6 +82,7 @@ function readVirtualHost(
   const includeAttemptCountInResponse = r.bool('include_attempt_count_in_response') ?? false;
   const perRequestBufferLimitBytes = r.int('per_request_buffer_limit_bytes', 0) ?? null;
   const typedPerFilterConfig = readTypedPerFilterConfig(r);
+  rejectLegacyCors(r);
   r.finish(VIRTUAL_HOST_RULES);
   if (name === '') return undefined;
   const out: VirtualHostConfig = {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { CIRCUIT_BREAKER_STATS } from '../../../lib/stats/circuit-breaker-stats.js';
 import { CLUSTER_STATS } from '../../../lib/stats/cluster-stats.js';
+import { CORS_STATS } from '../../../lib/stats/cors-stats.js';
 import { FAULT_STATS } from '../../../lib/stats/fault-stats.js';
 import { HTTP_STATS } from '../../../lib/stats/http-stats.js';
 import { LISTENER_STATS } from '../../../lib/stats/listener-stats.js';
@@ -39,6 +40,7 @@ t.test('docs/stats.md lists exactly the declared stats', async (t) => {
     ...LISTENER_STATS,
     ...SERVER_STATS,
     ...FAULT_STATS,
+    ...CORS_STATS,
     ...RELOAD_STATS,
   ].map((d) => ({
     name: d.name,
