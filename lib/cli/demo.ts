@@ -24,12 +24,15 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
   const p = demo.listenerPort;
   const admin = demo.skiff.adminAddress();
   const adminUrl = admin === null ? null : `http://${admin.address}:${admin.port}`;
-  io.out(`Skiff demo: order-service v1 on :${demo.upstreams[0]!.port}, v2 on :${demo.upstreams[1]!.port}, Skiff on :${p}
+  io.out(`Skiff demo: the seed's canary VirtualService and DestinationRule, unchanged, served by
+Skiff as the sidecar of "frontend" (namespace production) on :${p}.
+order-service v1 (version 1.8.3) on :${demo.upstreams[0]!.port}, v2 (2.0.0-canary) on :${demo.upstreams[1]!.port}.
 
-Try:
-  curl -s http://127.0.0.1:${p}/orders                      # 95 % v1, 5 % v2
-  curl -s -H 'x-canary: yes' http://127.0.0.1:${p}/orders   # always v2
-  for i in $(seq 200); do curl -s http://127.0.0.1:${p}/orders; done | sort | uniq -c
+Try (the sidecar is an HTTP proxy for the app, as iptables would make it):
+  curl -s -x http://127.0.0.1:${p} http://order-service/orders                     # 95 % v1, 5 % v2
+  curl -s -x http://127.0.0.1:${p} -H 'x-canary: yes' http://order-service/orders  # always v2
+  for i in $(seq 200); do curl -s -x http://127.0.0.1:${p} http://order-service/orders; done | sort | uniq -c
+  curl -s -o /dev/null -w '%{http_code}\\n' -x http://127.0.0.1:${p} http://example.com/    # 502: REGISTRY_ONLY
 ${
   adminUrl === null
     ? ''

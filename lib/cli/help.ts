@@ -1,13 +1,29 @@
-export const MAIN_HELP = `skiff: a service-mesh sidecar proxy that runs Envoy v3 bootstraps
+export const MAIN_HELP = `skiff: a service-mesh sidecar proxy that runs Envoy v3 bootstraps and Istio resources
 
 Usage: skiff <command> [options]
 
 Commands:
   run        load config files and serve
-  validate   check config files without serving
+  validate   check config files without serving (Istio resources: istioctl-analyze checks)
+  translate  print what the config compiles to, as an Envoy v3 bootstrap (YAML)
   demo       start two demo upstreams and Skiff in front of them (canary split)
 
 Run 'skiff <command> --help' for a command's options.
+`;
+
+/** The sidecar-mode flags, shared by run, validate and translate. */
+export const SIDECAR_HELP = `
+Sidecar mode (Istio resources; each flag falls back to the environment variable):
+      --namespace NS          workload namespace (POD_NAMESPACE; default "default")
+      --service-account SA    (SERVICE_ACCOUNT; default "default")
+      --workload-name NAME    (ISTIO_META_WORKLOAD_NAME, POD_NAME)
+      --labels k=v,k2=v2      workload labels (ISTIO_METAJSON_LABELS, a JSON object)
+      --trust-domain TD       SPIFFE trust domain (TRUST_DOMAIN; default cluster.local)
+      --outbound-port N       outbound listener (default 15001; 0 = off)
+      --inbound-port N        inbound listener (default 15006; 0 = off)
+      --app-port N            the app's port, when no Sidecar ingress names one
+      --outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY   unknown hosts (default ALLOW_ANY)
+      --bind-address ADDR     listener address (default 0.0.0.0)
 `;
 
 export const RUN_HELP = `Usage: skiff run -c FILE [-c FILE ...] [options]
@@ -20,14 +36,20 @@ While serving, the files are watched and SIGHUP reloads them: a valid config is
 swapped in live (requests in flight finish on the old one); an invalid one is
 rejected whole, logged with file and field path, and the running config stays.
 
+Files holding Istio resources (VirtualService, DestinationRule, ServiceEntry,
+WorkloadEntry, Sidecar, PeerAuthentication, AuthorizationPolicy) run Skiff as the
+sidecar of one workload, with Istio's ports: outbound 15001 (routes by Host, also
+as an HTTP proxy: curl -x http://127.0.0.1:15001 http://svc/), inbound 15006 (to
+the app), 15021 /healthz/ready, 15090 /stats/prometheus, admin 15000 (localhost).
+
 Options:
   -c, --config FILE     config file (repeatable)
-      --admin-port N    override admin.address port (0 = any free port)
-      --health-port N   serve GET /healthz/ready on N (Istio: 15021; 0 or absent = off)
-      --stats-port N    serve GET /stats/prometheus on N (Istio: 15090; 0 or absent = off)
+      --admin-port N    override the admin port (0 = any free port)
+      --health-port N   serve GET /healthz/ready on N (sidecar default 15021; 0 = off)
+      --stats-port N    serve GET /stats/prometheus on N (sidecar default 15090; 0 = off)
       --log-level L     trace|debug|info|warn|error|off (default info)
   -h, --help            show this help
-`;
+${SIDECAR_HELP}`;
 
 export const VALIDATE_HELP = `Usage: skiff validate -c FILE [-c FILE ...] [--strict] [--output text|json]
 
@@ -49,14 +71,29 @@ Options:
   -h, --help            show this help
 `;
 
+export const TRANSLATE_HELP = `Usage: skiff translate -c FILE [-c FILE ...] [sidecar options]
+
+Loads the files as 'skiff run' would and prints the result as an Envoy v3
+bootstrap (YAML) on stdout: for Istio resources, the listeners, routes and
+outbound|port|subset|fqdn clusters istiod would give this workload's sidecar.
+Errors go to stderr with file and field path, and exit 1.
+
+Options:
+  -c, --config FILE     config file (repeatable)
+  -h, --help            show this help
+${SIDECAR_HELP}`;
+
 export const DEMO_HELP = `Usage: skiff demo [options]
 
 Starts order-service v1 and v2 (tiny HTTP servers answering with their version)
-and Skiff in front of them with config-examples/demo-canary.yaml: requests with
+and Skiff as the sidecar of a "frontend" workload, serving the seed article's
+canary VirtualService and DestinationRule unchanged
+(config-examples/istio/istio-canary.yaml) with the ServiceEntry, WorkloadEntries
+and Sidecar in config-examples/istio/order-service-registry.yaml: requests with
 "x-canary: yes" go to v2; all others are split 95% v1 / 5% v2. Runs until Ctrl-C.
 
 Options:
-      --port N          listener port (default 15001 from the config file)
+      --port N          outbound listener port (default 15001)
       --admin-port N    admin port (default 15000)
       --log-level L     trace|debug|info|warn|error|off (default info)
   -h, --help            show this help

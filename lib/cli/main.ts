@@ -3,6 +3,7 @@ import { demoCommand } from './demo.js';
 import { MAIN_HELP } from './help.js';
 import { type Io, processIo } from './io.js';
 import { runCommand } from './run.js';
+import { translateCommand } from './translate.js';
 import { tuneV8ForProxy } from './v8-tuning.js';
 import { validateCommand } from './validate.js';
 
@@ -16,6 +17,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await runCommand(rest, io);
       case 'validate':
         return await validateCommand(rest, io);
+      case 'translate':
+        return await translateCommand(rest, io);
       case 'demo':
         tuneV8ForProxy();
         return await demoCommand(rest, io);

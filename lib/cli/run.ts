@@ -1,33 +1,37 @@
 import { formatIssue } from '../config/errors.js';
+import { SIDECAR_PORTS } from '../config/istio/sidecar-options.js';
 import { loadConfigFiles } from '../config/load.js';
 import { SkiffError } from '../errors.js';
 import { Skiff } from '../server/skiff.js';
 import { createLogger } from '../util/logger.js';
-import { parseCommonArgs, parsePort } from './args.js';
+import { parseCommonArgs } from './args.js';
 import { RUN_HELP } from './help.js';
 import { type Io, waitForShutdownSignal } from './io.js';
+import { portFlag, SIDECAR_FLAGS, sidecarOptionsFrom } from './sidecar-args.js';
 
-/** A `--health-port`/`--stats-port` value: absent or 0 → off, else the port to bind. */
-function optionalPort(raw: string | undefined, flag: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const port = parsePort(raw);
-  if (port === null)
-    throw new SkiffError('SKIFF_ERR_USAGE', `${flag}: "${raw}" is not a port number (0-65535)`);
-  return port === 0 ? undefined : port;
-}
-
-/** `skiff run`: validate, then serve until SIGTERM/SIGINT or POST /quitquitquit. */
-export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseCommonArgs(argv, { 'health-port': { type: 'string' }, 'stats-port': { type: 'string' } });
-  const readinessPort = optionalPort(args.values['health-port'], '--health-port');
-  const statsPort = optionalPort(args.values['stats-port'], '--stats-port');
+/**
+ * `skiff run`: validate, then serve until SIGTERM/SIGINT or POST /quitquitquit. Files holding
+ * Istio resources run Skiff as the sidecar of one workload, with Istio's ports by default.
+ */
+export async function runCommand(
+  argv: readonly string[],
+  io: Io,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
+  const args = parseCommonArgs(argv, {
+    'health-port': { type: 'string' },
+    'stats-port': { type: 'string' },
+    ...SIDECAR_FLAGS,
+  });
   if (args.help) {
     io.out(RUN_HELP);
     return 0;
   }
   if (args.configs.length === 0)
     throw new SkiffError('SKIFF_ERR_USAGE', 'run: at least one -c FILE is required');
-  const result = await loadConfigFiles(args.configs);
+  const sidecar = sidecarOptionsFrom(args.values, env);
+  const load = { sidecar };
+  const result = await loadConfigFiles(args.configs, load);
   if (!result.ok) {
     for (const issue of result.issues) io.err(`${formatIssue(issue)}\n`);
     io.err(
@@ -35,28 +39,44 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     );
     return 1;
   }
+  const sidecarMode = result.istio.length > 0;
+  const readinessPort = portFlag(args.values, 'health-port', sidecarMode ? SIDECAR_PORTS.health : null);
+  const statsPort = portFlag(args.values, 'stats-port', sidecarMode ? SIDECAR_PORTS.stats : null);
+  const adminPort = args.adminPort ?? (sidecarMode ? SIDECAR_PORTS.admin : undefined);
   const log = createLogger(args.logLevel);
   for (const w of result.warnings) log.warn(formatIssue(w));
+  if (sidecarMode) {
+    const w = sidecar.workload;
+    log.info(
+      `sidecar mode: workload ${w.name || '(unnamed)'} in namespace ${w.namespace}, service account ${w.serviceAccount}`,
+    );
+  }
   let quit: () => void = () => {};
   const quitting = new Promise<void>((resolve) => {
     quit = resolve;
   });
   const skiff = await Skiff.start(result.bootstrap, {
-    ...(args.adminPort === undefined ? {} : { adminPort: args.adminPort }),
-    ...(readinessPort === undefined ? {} : { readinessPort }),
-    ...(statsPort === undefined ? {} : { statsPort }),
+    ...(adminPort === undefined ? {} : { adminPort }),
+    // Istio binds the admin port to localhost only: it can mutate the proxy.
+    ...(sidecarMode && args.adminPort === undefined ? { adminAddress: '127.0.0.1' } : {}),
+    ...(readinessPort === null ? {} : { readinessPort }),
+    ...(statsPort === null ? {} : { statsPort }),
     logger: log,
     commandLine: ['run', ...argv],
     onQuit: () => quit(),
   });
   // Config files are watched; SIGHUP reloads too. A bad config is rejected and the old one serves.
-  const reloader = skiff.watchConfig(args.configs);
+  const reloader = skiff.watchConfig(args.configs, load);
   const onHup = (): void => void reloader.reloadNow();
   process.on('SIGHUP', onHup);
   for (const l of skiff.listenerInfo())
     io.out(`skiff: listener ${l.name} listening on ${l.address}:${l.port}\n`);
   const admin = skiff.adminAddress();
   if (admin !== null) io.out(`skiff: admin listening on ${admin.address}:${admin.port}\n`);
+  for (const kind of ['readiness', 'stats'] as const) {
+    const p = skiff.probePort(kind);
+    if (p !== null) io.out(`skiff: ${kind === 'readiness' ? 'health' : 'stats'} listening on port ${p}\n`);
+  }
   await Promise.race([waitForShutdownSignal(), quitting]);
   log.info('shutting down');
   process.off('SIGHUP', onHup);

@@ -1,5 +1,5 @@
 import { formatIssue } from '../config/errors.js';
-import { loadConfigFiles } from '../config/load.js';
+import { type LoadOptions, loadConfigFiles } from '../config/load.js';
 import type { Bootstrap } from '../config/model.js';
 import type { ReloadStats } from '../stats/reload-stats.js';
 import { FileWatcher } from '../util/file-watcher.js';
@@ -18,6 +18,8 @@ export interface ReloadError {
 
 export interface ConfigReloaderOptions {
   readonly paths: readonly string[];
+  /** The same options the first load used (sidecar mode translates for the same workload). */
+  readonly load?: LoadOptions;
   readonly target: ReloadTarget;
   readonly stats: ReloadStats;
   readonly log: Logger;
@@ -85,7 +87,7 @@ export class ConfigReloader {
 
   private async reloadOnce(): Promise<boolean> {
     const { log, stats } = this.opts;
-    const loaded = await loadConfigFiles(this.opts.paths);
+    const loaded = await loadConfigFiles(this.opts.paths, this.opts.load);
     if (!loaded.ok) {
       this.reject(loaded.issues.map(formatIssue));
       return false;

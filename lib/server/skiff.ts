@@ -6,6 +6,7 @@ import { type ProbeServer, startReadinessServer, startStatsServer } from '../adm
 import type { AdminContext, ListenerInfo, ServerState } from '../admin/types.js';
 import { ClusterManager } from '../cluster/cluster-manager.js';
 import type { Cluster } from '../cluster/types.js';
+import type { LoadOptions } from '../config/load.js';
 import type { Bootstrap, ListenerConfig } from '../config/model.js';
 import { SkiffError } from '../errors.js';
 import { createConnectionManager, type DrainState } from '../http/connection-manager.js';
@@ -134,9 +135,15 @@ export class Skiff {
   }
 
   /** Watches `paths` and reloads on change (and on `reloadNow()`, which the CLI wires to SIGHUP). */
-  watchConfig(paths: readonly string[]): ConfigReloader {
+  watchConfig(paths: readonly string[], load: LoadOptions = {}): ConfigReloader {
     this.reloader?.stop();
-    const reloader = new ConfigReloader({ paths, target: this, stats: this.stats.reload, log: this.log });
+    const reloader = new ConfigReloader({
+      paths,
+      load,
+      target: this,
+      stats: this.stats.reload,
+      log: this.log,
+    });
     reloader.start(this.bootstrap.sources);
     this.reloader = reloader;
     return reloader;

@@ -4,14 +4,16 @@ import { DEFAULT_WORKLOAD, type WorkloadInfo } from './workload.js';
 /** Sidecar-mode settings that shape the translated listeners; the rest of the ports are Skiff options. */
 export interface SidecarOptions {
   readonly workload: WorkloadInfo;
-  /** Outbound listener (Istio's `virtualOutbound`), 15001; 0 = none. */
-  readonly outboundPort: number;
-  /** Inbound listener (`virtualInbound`), 15006; 0 = none. */
-  readonly inboundPort: number;
-  /** The app's port when no Sidecar `ingress` names one; null = none (inbound answers 503 NR... see translate). */
+  /** Outbound listener (Istio's `virtualOutbound`), 15001; 0 = any free port; null = none. */
+  readonly outboundPort: number | null;
+  /** Inbound listener (`virtualInbound`), 15006; 0 = any free port; null = none. */
+  readonly inboundPort: number | null;
+  /** The app's port when no Sidecar `ingress` names one; null = none (then there is no inbound listener). */
   readonly appPort: number | null;
   /** Address the listeners bind, default 0.0.0.0 as Envoy's virtual listeners. */
   readonly bindAddress: string;
+  /** The mesh's `outboundTrafficPolicy.mode` (a Sidecar may override it); Istio's default ALLOW_ANY. */
+  readonly outboundTrafficPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
 }
 
 export const DEFAULT_SIDECAR_OPTIONS: SidecarOptions = {
@@ -20,6 +22,7 @@ export const DEFAULT_SIDECAR_OPTIONS: SidecarOptions = {
   inboundPort: 15006,
   appPort: null,
   bindAddress: '0.0.0.0',
+  outboundTrafficPolicy: 'ALLOW_ANY',
 };
 
 /** Istio's well-known sidecar ports. */

@@ -1,29 +1,212 @@
 /**
  * Istio resources → one bootstrap part for one sidecar, as istiod builds a proxy's config:
- * an outbound listener routing by Host to `outbound|port|subset|fqdn` clusters, an inbound
- * listener to the app, and the Passthrough/BlackHole clusters for unknown hosts.
+ * `virtualOutbound` routing by Host to `outbound|port|subset|fqdn` clusters (absolute-form
+ * proxy requests too), `virtualInbound` to the app, and the Passthrough/BlackHole clusters for
+ * hosts outside the registry.
  */
-import type { BootstrapPart } from '../../envoy/bootstrap.js';
+import type { BootstrapPart, Located } from '../../envoy/bootstrap.js';
+import type { ClusterConfig, FaultFilterConfig, ListenerConfig } from '../../model.js';
+import { resolveHostname } from '../hosts.js';
+import { ServiceRegistry } from '../registry.js';
 import type { SidecarOptions } from '../sidecar-options.js';
-import type { SourcedResource } from '../sourced.js';
-import type { TranslateSink } from './types.js';
+import { ofKind, resourceName, type SourcedResource } from '../sourced.js';
+import { ROOT_NAMESPACE, selects, type WorkloadInfo } from '../workload.js';
+import { routeHashPolicy, usesConsistentHash } from './cluster-policy.js';
+import { DestinationRuleIndex } from './destination-rules.js';
+import { envoyCluster, envoyDefaultHcm, ISTIO_CIRCUIT_BREAKERS_DOC } from './envoy-defaults.js';
+import { inboundConfig } from './inbound.js';
+import { clustersForServicePort, isHttpPort } from './outbound-clusters.js';
+import { type SidecarScope, sidecarScope } from './sidecar-scope.js';
+import {
+  BLACKHOLE_CLUSTER,
+  type ClusterRef,
+  FILTER_NAMES,
+  outboundClusterName,
+  PASSTHROUGH_CLUSTER,
+  type RouteTranslateContext,
+  type TranslateSink,
+} from './types.js';
+import { meshVirtualServices, outboundRouteConfig } from './virtual-hosts.js';
+
+// Where translated objects say they came from in merge messages (duplicate names, addresses).
+const ORIGIN = '(sidecar mode)';
+
+const NO_FAULT: FaultFilterConfig = {
+  kind: 'fault',
+  name: FILTER_NAMES.fault,
+  fault: {
+    delay: null,
+    abort: null,
+    upstreamCluster: '',
+    headers: [],
+    downstreamNodes: [],
+    maxActiveFaults: null,
+    responseRateLimit: null,
+    disableDownstreamClusterStats: false,
+  },
+};
+
+function located<T>(value: T, path: string): Located<T> {
+  return { value, file: ORIGIN, path };
+}
+
+/** Istio's PassthroughCluster (by Host, as Skiff has no original destination yet) and BlackHoleCluster. */
+function specialClusters(): ClusterConfig[] {
+  return [
+    envoyCluster({
+      name: PASSTHROUGH_CLUSTER,
+      type: 'ORIGINAL_DST',
+      lb_policy: 'CLUSTER_PROVIDED',
+      connect_timeout: '10s',
+      circuit_breakers: ISTIO_CIRCUIT_BREAKERS_DOC,
+      original_dst_lb_config: { use_http_header: true, http_header_name: ':authority' },
+    }),
+    envoyCluster({ name: BLACKHOLE_CLUSTER, type: 'STATIC', connect_timeout: '10s' }),
+  ];
+}
+
+function outboundListener(
+  port: number,
+  options: SidecarOptions,
+  ctx: RouteTranslateContext,
+  inputs: Omit<Parameters<typeof outboundRouteConfig>[0], 'ctx'>,
+): ListenerConfig {
+  const hcm = envoyDefaultHcm(
+    `outbound_${options.bindAddress}_${port}`,
+    outboundRouteConfig({ ...inputs, ctx }),
+  );
+  return {
+    name: 'virtualOutbound',
+    address: { address: options.bindAddress, port },
+    trafficDirection: 'OUTBOUND',
+    filterChains: [
+      {
+        name: 'virtualOutbound-http',
+        hcm: {
+          ...hcm,
+          // Apps may talk to the sidecar as an HTTP proxy (`curl -x`): absolute-form targets.
+          allowAbsoluteUrl: true,
+          httpFilters: [
+            NO_FAULT,
+            { kind: 'cors', name: FILTER_NAMES.cors },
+            { kind: 'router', name: FILTER_NAMES.router, suppressEnvoyHeaders: false, startChildSpan: false },
+          ],
+        },
+      },
+    ],
+    perConnectionBufferLimitBytes: 1_048_576,
+  };
+}
+
+/** Security resources are translated with the mTLS issue; until then say what is not enforced. */
+function securityNotices(
+  resources: readonly SourcedResource[],
+  workload: WorkloadInfo,
+  sink: TranslateSink,
+): void {
+  const applies = (ns: string, selector: Readonly<Record<string, string>> | null): boolean =>
+    (ns === workload.namespace && (selector === null || selects(selector, workload.labels))) ||
+    (ns === ROOT_NAMESPACE && selector === null);
+  for (const ap of ofKind(resources, 'AuthorizationPolicy')) {
+    const { metadata, spec } = ap.resource;
+    if (!applies(metadata.namespace, spec.selector?.labels ?? null)) continue;
+    // Failing closed: serving without the policy would allow what it denies.
+    sink.issues.push({
+      file: ap.file,
+      path: 'kind',
+      message: `${resourceName(ap.resource)} applies to this workload but authorization is not enforced yet (it comes with mTLS support); refusing to serve without it`,
+    });
+  }
+  for (const pa of ofKind(resources, 'PeerAuthentication')) {
+    const { metadata, spec } = pa.resource;
+    if (!applies(metadata.namespace, spec.selector?.labels ?? null)) continue;
+    const modes = [spec.mtls?.mode ?? 'UNSET', ...Object.values(spec.portLevelMtls)];
+    if (modes.includes('STRICT')) {
+      sink.warnings.push({
+        file: pa.file,
+        path: 'spec.mtls.mode',
+        message: `${resourceName(pa.resource)} asks for STRICT mTLS, which Skiff does not enforce yet: inbound traffic is accepted in plaintext`,
+      });
+    }
+  }
+}
+
+function routeContext(
+  resources: readonly SourcedResource[],
+  registry: ServiceRegistry,
+  rules: DestinationRuleIndex,
+  options: SidecarOptions,
+  sink: TranslateSink,
+): RouteTranslateContext {
+  const vss = ofKind(resources, 'VirtualService');
+  return {
+    workload: options.workload,
+    sink,
+    resolve(dest, namespace, listenerPort): ClusterRef {
+      const fqdn = resolveHostname(dest.host, namespace);
+      const svc = registry.find(fqdn, options.workload.namespace);
+      const host = svc?.hostname ?? fqdn;
+      const only = svc !== undefined && svc.ports.length === 1 ? svc.ports[0]?.number : undefined;
+      const port = dest.port ?? only ?? (listenerPort > 0 ? listenerPort : 80);
+      const rule = rules.forHost(host, svc?.namespace);
+      const hashPolicy = routeHashPolicy(rule, dest.subset, port);
+      return {
+        name: outboundClusterName(port, dest.subset, host),
+        ...(hashPolicy === undefined ? {} : { hashPolicy }),
+        previousHostsAllowed: !usesConsistentHash(rule, dest.subset, port),
+      };
+    },
+    delegate: (name, namespace) =>
+      vss.find((v) => v.resource.metadata.name === name && v.resource.metadata.namespace === namespace),
+  };
+}
 
 export function translateIstio(
   resources: readonly SourcedResource[],
-  _options: SidecarOptions,
+  options: SidecarOptions,
   sink: TranslateSink,
 ): BootstrapPart {
-  const first = resources[0];
-  sink.warnings.push({
-    file: first?.file ?? '',
-    path: 'kind',
-    message: 'Istio resources decode but are not served yet: translation is in progress',
-  });
+  const ns = options.workload.namespace;
+  const registry = ServiceRegistry.build(resources);
+  const scope: SidecarScope = sidecarScope(resources, options);
+  const services = registry.visibleFrom(ns).filter((s) => scope.isVisible(s.hostname, s.namespace));
+  const rules = DestinationRuleIndex.build(ofKind(resources, 'DestinationRule'), options.workload);
+  const vss = meshVirtualServices(resources, ns, (vs, path, message) =>
+    sink.warnings.push({ file: vs.file, path, message }),
+  );
+  const ctx = routeContext(resources, registry, rules, options, sink);
+  securityNotices(resources, options.workload, sink);
+
+  const clusters: ClusterConfig[] = [];
+  for (const svc of services) {
+    for (const port of svc.ports.filter(isHttpPort))
+      clusters.push(...clustersForServicePort(svc, port, rules, sink));
+  }
+  const listeners: ListenerConfig[] = [];
+  if (options.outboundPort !== null) {
+    listeners.push(
+      outboundListener(options.outboundPort, options, ctx, {
+        services,
+        vss,
+        namespace: ns,
+        outboundTrafficPolicy: scope.outboundTrafficPolicy,
+      }),
+    );
+  }
+  const inbound = inboundConfig(scope, options, sink);
+  if (inbound.listener !== null) listeners.push(inbound.listener);
+  clusters.push(...inbound.clusters, ...specialClusters());
   return {
-    node: null,
+    node: located(
+      {
+        id: `sidecar~${options.workload.name || 'skiff'}.${ns}~${ns}.svc.cluster.local`,
+        cluster: options.workload.name || 'skiff',
+      },
+      'node',
+    ),
     admin: null,
-    listeners: [],
-    clusters: [],
+    listeners: listeners.map((l, i) => located(l, `listeners[${i}]`)),
+    clusters: clusters.map((c) => located(c, `clusters[${c.name}]`)),
     clusterRefs: [],
     assignments: [],
     dynamicFiles: [],

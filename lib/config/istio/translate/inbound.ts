@@ -1,0 +1,129 @@
+/**
+ * The inbound side of a sidecar: `virtualInbound` on 15006 forwarding to the app through
+ * `inbound|<port>||` clusters, ports taken from the Sidecar's `ingress` (defaultEndpoint) or
+ * `--app-port`. Without iptables there is no original destination port, so a Host header
+ * naming an ingress port picks it and everything else goes to the first.
+ */
+
+import { NO_HEADER_MUTATIONS } from '../../envoy/header-mutations.js';
+import type { ClusterConfig, ListenerConfig, RouteConfig, VirtualHostConfig } from '../../model.js';
+import type { SidecarOptions } from '../sidecar-options.js';
+import { envoyCluster, envoyDefaultHcm, envoyRoute, ISTIO_CIRCUIT_BREAKERS_DOC } from './envoy-defaults.js';
+import type { SidecarScope } from './sidecar-scope.js';
+import { FILTER_NAMES, inboundClusterName, type TranslateSink } from './types.js';
+
+interface InboundPort {
+  /** The port callers reach the workload on (the service's target port). */
+  readonly port: number;
+  /** Where the app listens. */
+  readonly app: { readonly address: string; readonly port: number };
+}
+
+function parseEndpoint(ep: string): { address: string; port: number } | null {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(ep);
+  if (m === null) return null;
+  const host = (m[1] as string).replace(/^\[|\]$/g, '');
+  // Istio's 0.0.0.0 means "the pod IP"; for a sidecar next to the app that is loopback.
+  return { address: host === '0.0.0.0' ? '127.0.0.1' : host, port: Number(m[2]) };
+}
+
+function inboundPorts(scope: SidecarScope, options: SidecarOptions, sink: TranslateSink): InboundPort[] {
+  const out: InboundPort[] = [];
+  scope.ingress.forEach((ing, i) => {
+    const file = scope.sidecar?.file ?? '';
+    const ep = ing.defaultEndpoint === '' ? `127.0.0.1:${ing.port.number}` : ing.defaultEndpoint;
+    const app = parseEndpoint(ep);
+    if (app === null) {
+      sink.issues.push({
+        file,
+        path: `spec.ingress[${i}].defaultEndpoint`,
+        message: `"${ep}" is not supported: Skiff forwards inbound traffic to IP:port endpoints only`,
+      });
+      return;
+    }
+    out.push({ port: ing.port.number, app });
+  });
+  if (out.length === 0 && options.appPort !== null) {
+    out.push({ port: options.appPort, app: { address: '127.0.0.1', port: options.appPort } });
+  }
+  return out;
+}
+
+/** Istio's inbound route: everything to the app, no timeout, retried only if never sent. */
+function inboundRoute(cluster: string): RouteConfig {
+  return envoyRoute({
+    name: 'default',
+    match: { prefix: '/' },
+    route: { cluster, timeout: '0s', retry_policy: { retry_on: 'reset-before-request', num_retries: 2 } },
+  });
+}
+
+function vhost(p: InboundPort, first: boolean): VirtualHostConfig {
+  return {
+    name: `inbound|http|${p.port}`,
+    domains: first ? ['*'] : [`*:${p.port}`],
+    routes: [inboundRoute(inboundClusterName(p.port))],
+    headers: NO_HEADER_MUTATIONS,
+    retryPolicy: null,
+    includeRequestAttemptCount: false,
+    includeAttemptCountInResponse: false,
+    perRequestBufferLimitBytes: null,
+  };
+}
+
+/** The inbound listener and its clusters; none when nothing says where the app listens. */
+export function inboundConfig(
+  scope: SidecarScope,
+  options: SidecarOptions,
+  sink: TranslateSink,
+): { listener: ListenerConfig | null; clusters: ClusterConfig[] } {
+  const port = options.inboundPort;
+  const ports = port === null ? [] : inboundPorts(scope, options, sink);
+  if (port === null || ports.length === 0) return { listener: null, clusters: [] };
+  const clusters = ports.map((p) =>
+    envoyCluster({
+      name: inboundClusterName(p.port),
+      type: 'STATIC',
+      connect_timeout: '10s',
+      circuit_breakers: ISTIO_CIRCUIT_BREAKERS_DOC,
+      load_assignment: {
+        cluster_name: inboundClusterName(p.port),
+        endpoints: [
+          {
+            lb_endpoints: [
+              {
+                endpoint: { address: { socket_address: { address: p.app.address, port_value: p.app.port } } },
+              },
+            ],
+          },
+        ],
+      },
+    }),
+  );
+  // Envoy's domain rules put `*` last, so the first port's catch-all never hides `*:<port>`.
+  const virtualHosts = ports.map((p, i) => vhost(p, i === 0));
+  const hcm = envoyDefaultHcm(`inbound_${options.bindAddress}_${port}`, {
+    name: 'inbound',
+    virtualHosts,
+    headers: NO_HEADER_MUTATIONS,
+    ignorePortInHostMatching: false,
+  });
+  const listener: ListenerConfig = {
+    name: 'virtualInbound',
+    address: { address: options.bindAddress, port },
+    trafficDirection: 'INBOUND',
+    filterChains: [
+      {
+        name: 'virtualInbound-http',
+        hcm: {
+          ...hcm,
+          httpFilters: [
+            { kind: 'router', name: FILTER_NAMES.router, suppressEnvoyHeaders: false, startChildSpan: false },
+          ],
+        },
+      },
+    ],
+    perConnectionBufferLimitBytes: 1_048_576,
+  };
+  return { listener, clusters };
+}

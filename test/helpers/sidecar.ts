@@ -1,0 +1,66 @@
+import { formatIssue } from '../../lib/config/errors.js';
+import { DEFAULT_SIDECAR_OPTIONS, type SidecarOptions } from '../../lib/config/istio/sidecar-options.js';
+import { DEFAULT_WORKLOAD, type WorkloadInfo } from '../../lib/config/istio/workload.js';
+import { type LoadResult, loadConfigText } from '../../lib/config/load.js';
+import { Skiff, type SkiffOptions } from '../../lib/server/skiff.js';
+import { createLogger } from '../../lib/util/logger.js';
+
+export interface TestSidecar {
+  readonly skiff: Skiff;
+  /** The outbound listener's port (routes by Host). */
+  readonly outbound: number;
+  /** The inbound listener's port, or null when there is none. */
+  readonly inbound: number | null;
+  readonly adminBase: string;
+  readonly loaded: Extract<LoadResult, { ok: true }>;
+  stop(): Promise<void>;
+}
+
+export interface SidecarTestOptions {
+  readonly workload?: Partial<WorkloadInfo>;
+  readonly sidecar?: Partial<Omit<SidecarOptions, 'workload'>>;
+  readonly skiff?: SkiffOptions;
+}
+
+/** Sidecar options for tests: ephemeral ports on loopback, the given workload. */
+export function testSidecarOptions(o: SidecarTestOptions = {}): SidecarOptions {
+  return {
+    ...DEFAULT_SIDECAR_OPTIONS,
+    outboundPort: 0,
+    inboundPort: null,
+    bindAddress: '127.0.0.1',
+    ...o.sidecar,
+    workload: { ...DEFAULT_WORKLOAD, ...o.workload },
+  };
+}
+
+/** Loads Istio YAML (documents joined with `---`) in sidecar mode; throws on config errors. */
+export function loadSidecarConfig(
+  yaml: string,
+  o: SidecarTestOptions = {},
+): Extract<LoadResult, { ok: true }> {
+  const loaded = loadConfigText(yaml, 'istio.yaml', { sidecar: testSidecarOptions(o) });
+  if (!loaded.ok) throw new Error(`test config rejected:\n${loaded.issues.map(formatIssue).join('\n')}`);
+  return loaded;
+}
+
+/** Starts Skiff as a sidecar for the Istio resources in `yaml`. */
+export async function startSidecar(yaml: string, o: SidecarTestOptions = {}): Promise<TestSidecar> {
+  const loaded = loadSidecarConfig(yaml, o);
+  const skiff = await Skiff.start(loaded.bootstrap, {
+    logger: createLogger('off'),
+    adminPort: 0,
+    ...o.skiff,
+  });
+  const port = (name: string): number | null =>
+    skiff.listenerInfo().find((l) => l.name === name)?.port ?? null;
+  const admin = skiff.adminAddress();
+  return {
+    skiff,
+    outbound: port('virtualOutbound') ?? -1,
+    inbound: port('virtualInbound'),
+    adminBase: admin === null ? '' : `http://127.0.0.1:${admin.port}`,
+    loaded,
+    stop: () => skiff.stop(),
+  };
+}
