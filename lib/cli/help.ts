@@ -69,7 +69,7 @@ Options:
       --strict          warnings fail validation too (exit 1)
       --output FORMAT   text (default) or json
   -h, --help            show this help
-`;
+${SIDECAR_HELP}`;
 
 export const TRANSLATE_HELP = `Usage: skiff translate -c FILE [-c FILE ...] [sidecar options]
 

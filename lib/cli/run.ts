@@ -30,6 +30,9 @@ export async function runCommand(
   if (args.configs.length === 0)
     throw new SkiffError('SKIFF_ERR_USAGE', 'run: at least one -c FILE is required');
   const sidecar = sidecarOptionsFrom(args.values, env);
+  // Usage errors come before the config is read (the defaults depend on what it holds).
+  portFlag(args.values, 'health-port', null);
+  portFlag(args.values, 'stats-port', null);
   const load = { sidecar };
   const result = await loadConfigFiles(args.configs, load);
   if (!result.ok) {

@@ -3,23 +3,27 @@ import type { Finding } from '../config/analyze/finding.js';
 import { exitCode, formatFinding, jsonReport, summaryLine } from '../config/analyze/report.js';
 import { readDocuments, schemaValidationFindings } from '../config/analyze/schema-errors.js';
 import { type ConfigIssue, formatIssue } from '../config/errors.js';
-import { DEFAULT_SIDECAR_OPTIONS } from '../config/istio/sidecar-options.js';
 import { loadConfigFiles } from '../config/load.js';
 import { SkiffError } from '../errors.js';
 import { parseCommonArgs } from './args.js';
 import { VALIDATE_HELP } from './help.js';
 import type { Io } from './io.js';
+import { SIDECAR_FLAGS, sidecarOptionsFrom } from './sidecar-args.js';
 
 /**
  * `skiff validate`: the same checks as `run`, without serving; Istio resources also go through
  * the analyzers (`istioctl analyze`'s codes plus Skiff's own).
  */
-export async function validateCommand(argv: readonly string[], io: Io): Promise<number> {
+export async function validateCommand(
+  argv: readonly string[],
+  io: Io,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
   // parseCommonArgs takes string options only; --strict is the one flag, so it is read here.
   const strict = argv.includes('--strict');
   const args = parseCommonArgs(
     argv.filter((a) => a !== '--strict'),
-    { output: { type: 'string' } },
+    { output: { type: 'string' }, ...SIDECAR_FLAGS },
   );
   if (args.help) {
     io.out(VALIDATE_HELP);
@@ -30,7 +34,9 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
     throw new SkiffError('SKIFF_ERR_USAGE', `--output: unknown format "${output}"; expected text or json`);
   if (args.configs.length === 0)
     throw new SkiffError('SKIFF_ERR_USAGE', 'validate: at least one -c FILE is required');
-  const result = await loadConfigFiles(args.configs);
+  // Istio resources are translated for the workload the flags describe, as `run` would.
+  const sidecar = sidecarOptionsFrom(args.values, env);
+  const result = await loadConfigFiles(args.configs, { sidecar });
   const warnings = result.ok ? result.warnings : [];
   let loadErrors: ConfigIssue[] = result.ok ? [] : result.issues;
   let findings: Finding[] = [];
@@ -39,7 +45,7 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
       result.issues,
       await readDocuments(args.configs),
       result.istio,
-      DEFAULT_SIDECAR_OPTIONS.workload.namespace,
+      sidecar.workload.namespace,
     );
     findings = split.findings;
     loadErrors = split.rest;

@@ -14,7 +14,7 @@ function skiffSync(args: string[]): { code: number | null; out: string; err: str
 }
 
 t.test('--help on every command', async (t) => {
-  for (const cmd of [[], ['run'], ['validate'], ['demo']]) {
+  for (const cmd of [[], ['run'], ['validate'], ['translate'], ['demo']]) {
     const r = skiffSync([...cmd, '--help']);
     t.equal(r.code, 0, `skiff ${cmd.join(' ')} --help`);
     t.match(r.out, /Usage: skiff/);

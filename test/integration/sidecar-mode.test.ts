@@ -1,6 +1,7 @@
 /** Sidecar mode end to end: Host routing forms, absolute-form proxy requests, unknown hosts, inbound. */
 import { execFile } from 'node:child_process';
 import t from 'tap';
+import { encodeBootstrap } from '../../lib/config/envoy/encode/index.js';
 import { get } from '../helpers/proxy.js';
 import { rawExchange } from '../helpers/raw.js';
 import { startSidecar } from '../helpers/sidecar.js';
@@ -136,4 +137,15 @@ t.test('inbound: requests to the inbound listener reach the app on --app-port', 
   t.equal(r.status, 200);
   t.equal(r.headers['x-upstream'], 'app');
   t.equal(app.requests[0]?.url, '/hello');
+});
+
+t.test('/config_dump shows the translated config as skiff translate prints it', async (t) => {
+  const sc = await startSidecar(registry(1), SHOP);
+  t.teardown(() => sc.stop());
+  const dump = JSON.parse((await get(`${sc.adminBase}/config_dump`)).body) as {
+    configs: Array<{ '@type': string; bootstrap?: unknown }>;
+  };
+  const boot = dump.configs.find((c) => c['@type'].endsWith('BootstrapConfigDump'));
+  t.same(boot?.bootstrap, encodeBootstrap(sc.loaded.bootstrap));
+  t.match(JSON.stringify(boot), /outbound\|8080\|\|orders\.shop\.svc\.cluster\.local/);
 });

@@ -1,0 +1,122 @@
+/** `skiff run` in sidecar mode as a process: Istio's env vars, port flags, probes, live reload. */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { tempLogPath } from '../helpers/files.js';
+import { get } from '../helpers/proxy.js';
+import { startUpstream } from '../helpers/upstream.js';
+import { eventually } from '../helpers/wait.js';
+
+const SKIFF = fileURLToPath(new URL('../../../bin/skiff', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../../../config-examples/istio/', import.meta.url));
+
+/** A port the OS just handed out (flags need a number: `0` turns a sidecar port off). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
+    });
+  });
+}
+
+t.test('sidecar mode from Istio env vars: Sidecar picked by labels, Istio ports, reload', async (t) => {
+  const v1 = await startUpstream('v1');
+  const v2 = await startUpstream('v2');
+  t.teardown(async () => {
+    await v1.close();
+    await v2.close();
+  });
+  const registry = tempLogPath('registry.yaml');
+  writeFileSync(
+    registry,
+    readFileSync(`${EXAMPLES}order-service-registry.yaml`, 'utf8')
+      .replace('http: 18081', `http: ${v1.port}`)
+      .replace('http: 18082', `http: ${v2.port}`),
+  );
+  const canary = tempLogPath('canary.yaml');
+  const canaryText = readFileSync(`${EXAMPLES}istio-canary.yaml`, 'utf8');
+  writeFileSync(canary, canaryText);
+  const [outbound, health, stats] = [await freePort(), await freePort(), await freePort()];
+  const child = spawn(
+    process.execPath,
+    [
+      SKIFF,
+      'run',
+      '-c',
+      canary,
+      '-c',
+      registry,
+      '--outbound-port',
+      String(outbound),
+      '--inbound-port',
+      '0',
+      '--health-port',
+      String(health),
+      '--stats-port',
+      String(stats),
+      '--admin-port',
+      '0',
+      '--bind-address',
+      '127.0.0.1',
+      '--log-level',
+      'info',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        POD_NAMESPACE: 'production',
+        SERVICE_ACCOUNT: 'frontend',
+        POD_NAME: 'frontend-7d9f',
+        ISTIO_METAJSON_LABELS: '{"app":"frontend","version":"v1"}',
+      },
+    },
+  );
+  t.teardown(() => child.kill('SIGKILL'));
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  await eventually(() => /stats listening/.test(out), `the listening lines (${out}${err})`);
+  t.match(out, new RegExp(`listener virtualOutbound listening on 127\\.0\\.0\\.1:${outbound}`));
+  t.notMatch(out, /virtualInbound/, '--inbound-port 0 turns the inbound listener off');
+  t.match(out, /admin listening on 127\.0\.0\.1:/, 'admin on localhost only');
+  t.match(`${out}${err}`, /workload frontend-7d9f in namespace production, service account frontend/);
+
+  const base = `http://127.0.0.1:${outbound}`;
+  t.equal(
+    (await get(`${base}/o`, { headers: { host: 'order-service', 'x-canary': 'yes' } })).body,
+    'v2 GET /o',
+  );
+  // The Sidecar resource selects app=frontend (from ISTIO_METAJSON_LABELS): REGISTRY_ONLY.
+  t.equal((await get(`${base}/`, { headers: { host: `127.0.0.1:${v1.port}` } })).status, 502);
+  t.equal((await get(`http://127.0.0.1:${health}/healthz/ready`)).status, 200);
+  t.match((await get(`http://127.0.0.1:${stats}/stats/prometheus`)).body, /envoy_cluster_upstream_rq_total/);
+
+  // Live reload of Istio files: a broken VirtualService is rejected, a good one applies.
+  writeFileSync(canary, canaryText.replace('weight: 95', 'weight: -1'));
+  child.kill('SIGHUP');
+  await eventually(() => /config reload rejected/.test(err), 'the rejected reload');
+  t.match(err, /spec\.http\[1\]\.route\[0\]\.weight/);
+  t.equal((await get(`${base}/o`, { headers: { host: 'order-service', 'x-canary': 'yes' } })).status, 200);
+  writeFileSync(canary, canaryText.replace('exact: "yes"', 'exact: "please"'));
+  child.kill('SIGHUP');
+  await eventually(async () => {
+    const r = await get(`${base}/o`, { headers: { host: 'order-service', 'x-canary': 'please' } });
+    return r.body === 'v2 GET /o';
+  }, 'the reloaded VirtualService');
+  // 5 % of other requests go to v2 anyway; twenty in a row are the new rule.
+  for (let i = 0; i < 20; i++) {
+    const r = await get(`${base}/o`, { headers: { host: 'order-service', 'x-canary': 'please' } });
+    t.equal(r.body, 'v2 GET /o');
+  }
+});
