@@ -1,5 +1,4 @@
 import { clustersJson, clustersText } from './clusters-view.js';
-import { configDump } from './config-dump.js';
 import { listenersJson, listenersText } from './listeners-view.js';
 import { serverInfo } from './server-info.js';
 import { statsText } from './stats-text.js';
@@ -63,7 +62,11 @@ export const ENDPOINTS: readonly AdminEndpoint[] = [
     path: '/config_dump',
     help: 'dump current Envoy configs (?include_eds)',
     mutates: false,
-    handle: (ctx, q) => json(configDump(ctx.config(), ctx.lastReloadError?.() ?? null, q.has('include_eds'))),
+    // The encoder is loaded on first use: a sidecar that is never asked should not carry it.
+    handle: async (ctx, q) => {
+      const { configDump } = await import('./config-dump.js');
+      return json(configDump(ctx.config(), ctx.lastReloadError?.() ?? null, q.has('include_eds')));
+    },
   },
   {
     path: '/healthcheck/fail',

@@ -1,27 +1,26 @@
 import { SkiffError } from '../errors.js';
-import { demoCommand } from './demo.js';
 import { MAIN_HELP } from './help.js';
 import { type Io, processIo } from './io.js';
-import { runCommand } from './run.js';
-import { translateCommand } from './translate.js';
 import { tuneV8ForProxy } from './v8-tuning.js';
-import { validateCommand } from './validate.js';
 
-/** CLI entry: dispatches a sub-command and returns the process exit code. */
+/**
+ * CLI entry: dispatches a sub-command and returns the process exit code. Commands load their
+ * modules on demand: a running sidecar does not carry the analyzers or the Envoy encoder.
+ */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
       case 'run':
         tuneV8ForProxy();
-        return await runCommand(rest, io);
+        return await (await import('./run.js')).runCommand(rest, io);
       case 'validate':
-        return await validateCommand(rest, io);
+        return await (await import('./validate.js')).validateCommand(rest, io);
       case 'translate':
-        return await translateCommand(rest, io);
+        return await (await import('./translate.js')).translateCommand(rest, io);
       case 'demo':
         tuneV8ForProxy();
-        return await demoCommand(rest, io);
+        return await (await import('./demo.js')).demoCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

@@ -6,6 +6,7 @@ import { get } from '../helpers/proxy.js';
 import { rawExchange } from '../helpers/raw.js';
 import { startSidecar } from '../helpers/sidecar.js';
 import { startUpstream } from '../helpers/upstream.js';
+import { eventually } from '../helpers/wait.js';
 
 function registry(port: number): string {
   return `apiVersion: networking.istio.io/v1
@@ -148,4 +149,79 @@ t.test('/config_dump shows the translated config as skiff translate prints it', 
   const boot = dump.configs.find((c) => c['@type'].endsWith('BootstrapConfigDump'));
   t.same(boot?.bootstrap, encodeBootstrap(sc.loaded.bootstrap));
   t.match(JSON.stringify(boot), /outbound\|8080\|\|orders\.shop\.svc\.cluster\.local/);
+});
+
+t.test('VirtualService features end to end: mirror, fault, CORS, redirect, rewrite, headers', async (t) => {
+  const orders = await startUpstream('orders');
+  const audit = await startUpstream('audit');
+  const auditSe = `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: audit, namespace: shop}
+spec:
+  hosts: [audit.shop.svc.cluster.local]
+  ports: [{number: 8080, name: http, protocol: HTTP}]
+  resolution: STATIC
+  endpoints: [{address: 127.0.0.1, ports: {http: ${audit.port}}}]
+`;
+  const vs = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: orders, namespace: shop}
+spec:
+  hosts: [orders]
+  http:
+    - match: [{uri: {prefix: /broken}}]
+      fault: {abort: {httpStatus: 418, percentage: {value: 100}}}
+      route: [{destination: {host: orders}}]
+    - match: [{uri: {exact: /old}}]
+      redirect: {uri: /new}
+    - match: [{uri: {prefix: /v1/}}]
+      rewrite: {uri: /api/}
+      headers: {request: {set: {x-rewritten: "yes"}}, response: {add: {x-route: v1}}}
+      route: [{destination: {host: orders}}]
+    - corsPolicy:
+        allowOrigins: [{exact: "https://shop.example"}]
+        allowMethods: [GET, POST]
+        maxAge: 60s
+      mirror: {host: audit}
+      route: [{destination: {host: orders}}]
+`;
+  const sc = await startSidecar(`${registry(orders.port)}---\n${auditSe}---\n${vs}`, SHOP);
+  t.teardown(async () => {
+    await sc.stop();
+    await orders.close();
+    await audit.close();
+  });
+  const url = (p: string): string => `http://127.0.0.1:${sc.outbound}${p}`;
+  const host = { host: 'orders' };
+
+  const broken = await get(url('/broken'), { headers: host });
+  t.equal(broken.status, 418, 'fault abort');
+  t.equal(orders.requests.length, 0);
+
+  const old = await get(url('/old'), { headers: host });
+  t.equal(old.status, 301, "redirect with Istio's default code");
+  t.match(String(old.headers.location), /\/new$/);
+
+  const v1 = await get(url('/v1/items'), { headers: host });
+  t.equal(v1.status, 200);
+  t.equal(orders.requests.at(-1)?.url, '/api/items', 'prefix rewrite');
+  t.equal(orders.requests.at(-1)?.headers['x-rewritten'], 'yes');
+  t.equal(v1.headers['x-route'], 'v1');
+
+  const pre = await get(url('/x'), {
+    method: 'OPTIONS',
+    headers: { ...host, origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+  });
+  t.equal(pre.status, 200, 'preflight answered by the CORS filter');
+  t.equal(pre.headers['access-control-allow-origin'], 'https://shop.example');
+  t.equal(pre.headers['access-control-max-age'], '60');
+
+  const before = orders.requests.length;
+  const main = await get(url('/mirrored'), { headers: { ...host, origin: 'https://shop.example' } });
+  t.equal(main.status, 200);
+  t.equal(main.headers['access-control-allow-origin'], 'https://shop.example');
+  t.equal(orders.requests.length, before + 1);
+  await eventually(() => audit.requests.length === 1, 'the shadow request');
+  t.equal(audit.requests[0]?.url, '/mirrored');
+  t.equal(audit.requests[0]?.headers.host, 'orders-shadow', 'Envoy appends -shadow to the host');
 });
