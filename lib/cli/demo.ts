@@ -41,7 +41,7 @@ Admin:   ${adminUrl}/clusters   ${adminUrl}/config_dump   ${adminUrl}/ready
 Stats:   ${adminUrl}/stats/prometheus
 `
 }
-Access log below. Ctrl-C stops.
+Ctrl-C stops.
 `);
   await waitForShutdownSignal();
   await demo.stop();

@@ -108,6 +108,20 @@ t.test('everyone else is split 95/5 within statistical bounds, with the 10 s rou
   t.equal(s.v1[0]!.requests[0]!.headers['x-envoy-expected-rq-timeout-ms'], '10000');
 });
 
+t.test('a hanging v2 hits the seed rule perTryTimeout (3 s): 504, not retried on that rule', async (t) => {
+  const s = await setup(t);
+  s.v2.handle(() => {
+    // never answers
+  });
+  const started = Date.now();
+  const r = await get(s.url, { headers: { ...HOST, 'x-canary': 'yes' } });
+  t.equal(r.status, 504);
+  t.equal(r.body, 'upstream request timeout');
+  t.ok(Date.now() - started >= 2900, 'after the per-try timeout');
+  // retryOn connect-failure,refused-stream,503 does not cover a per-try timeout.
+  t.equal(s.v2.requests.length, 1);
+});
+
 t.test('503s from v2 are retried twice (three attempts in all), as the seed rule says', async (t) => {
   const s = await setup(t);
   let calls = 0;

@@ -44,7 +44,7 @@ export function meshVirtualServices(
         warn(
           vs,
           `spec.hosts[${i}]`,
-          `host ${host} is already routed by ${resourceName(owner.resource)} (older, so it wins as in istiod); this VirtualService's rules for it are ignored (IST0109)`,
+          `host ${host} is already routed by ${resourceName(owner.resource)}, which comes first in istiod's order (oldest creationTimestamp, then name, then namespace) and wins; this VirtualService's rules for it are ignored (IST0109)`,
         );
       }
     });

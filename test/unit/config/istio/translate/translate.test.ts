@@ -261,7 +261,7 @@ spec:
   });
   t.match(
     loaded.warnings.map((w) => w.message).join('\n'),
-    /already routed by VirtualService shop\/stable-old \(older, so it wins/,
+    /already routed by VirtualService shop\/stable-old, which comes first in istiod's order/,
   );
 });
 
