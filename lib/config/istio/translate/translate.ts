@@ -7,7 +7,7 @@
 import type { BootstrapPart, Located } from '../../envoy/bootstrap.js';
 import type { ClusterConfig, FaultFilterConfig, ListenerConfig } from '../../model.js';
 import { resolveHostname } from '../hosts.js';
-import { ServiceRegistry } from '../registry.js';
+import { type RegistryService, ServiceRegistry } from '../registry.js';
 import type { SidecarOptions } from '../sidecar-options.js';
 import { ofKind, resourceName, type SourcedResource } from '../sourced.js';
 import { ROOT_NAMESPACE, selects, type WorkloadInfo } from '../workload.js';
@@ -161,6 +161,36 @@ function routeContext(
   };
 }
 
+/** What Skiff does not route yet (TCP/TLS proxying is its own issue): said once, with the field. */
+function notServedYet(
+  resources: readonly SourcedResource[],
+  services: readonly RegistryService[],
+  sink: TranslateSink,
+): void {
+  for (const svc of services) {
+    if (svc.hostIndex !== 0) continue;
+    svc.entry.resource.spec.ports.forEach((p, i) => {
+      if (isHttpPort(p)) return;
+      sink.warnings.push({
+        file: svc.entry.file,
+        path: `spec.ports[${i}]`,
+        message: `port ${p.number} (${p.protocol}) is not served yet: Skiff routes HTTP ports only until TCP/TLS proxying lands`,
+      });
+    });
+  }
+  for (const vs of ofKind(resources, 'VirtualService')) {
+    for (const kind of ['tcp', 'tls'] as const) {
+      if (vs.resource.spec[kind].length > 0) {
+        sink.warnings.push({
+          file: vs.file,
+          path: `spec.${kind}`,
+          message: `${kind} routes are not served yet: Skiff routes http[] only until TCP/TLS proxying lands`,
+        });
+      }
+    }
+  }
+}
+
 export function translateIstio(
   resources: readonly SourcedResource[],
   options: SidecarOptions,
@@ -182,6 +212,7 @@ export function translateIstio(
     for (const port of svc.ports.filter(isHttpPort))
       clusters.push(...clustersForServicePort(svc, port, rules, sink));
   }
+  notServedYet(resources, services, sink);
   const listeners: ListenerConfig[] = [];
   if (options.outboundPort !== null) {
     listeners.push(

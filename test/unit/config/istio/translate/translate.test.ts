@@ -283,3 +283,20 @@ spec: {mtls: {mode: STRICT}}
   const r2 = loadSidecarConfig(`${SE}---\n${pa}`);
   t.match(r2.warnings.map((w) => w.message).join('\n'), /STRICT mTLS, which Skiff does not enforce yet/);
 });
+
+t.test('what is not served yet is said with its field: TCP ports, tcp/tls routes', async (t) => {
+  const loaded = loadSidecarConfig(`${SE}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: db, namespace: shop}
+spec:
+  hosts: [reviews]
+  tcp: [{route: [{destination: {host: reviews, port: {number: 5432}}}]}]
+`);
+  const w = loaded.warnings.map((x) => `${x.path}: ${x.message}`);
+  t.ok(
+    w.some((m) => /^spec\.ports\[2\]: port 5432 \(TCP\) is not served yet/.test(m)),
+    w.join('\n'),
+  );
+  t.ok(w.some((m) => /^spec\.tcp: tcp routes are not served yet/.test(m)));
+});
