@@ -16,9 +16,16 @@ import type {
   OutlierDetectionConfig,
   SlowStartConfig,
 } from './model-resilience.js';
+import type {
+  DownstreamTlsConfig,
+  FilterChainMatchConfig,
+  TransportSocketMatchConfig,
+  UpstreamTlsConfig,
+} from './model-tls.js';
 
 export type * from './model-filters.js';
 export type * from './model-resilience.js';
+export type * from './model-tls.js';
 
 /** `ip:port` as written in `socket_address`. `address` may be a hostname for DNS clusters. */
 export interface SocketAddress {
@@ -56,10 +63,19 @@ export interface ListenerConfig {
   readonly filterChains: readonly FilterChainConfig[];
   /** `per_connection_buffer_limit_bytes`, default 1 MiB. */
   readonly perConnectionBufferLimitBytes: number;
+  /**
+   * `listener_filters` Skiff runs: `tls_inspector` sniffs a ClientHello (and
+   * `http_inspector` the HTTP version) so filter chains can match on them; absent = none.
+   */
+  readonly listenerFilters?: readonly ('tls_inspector' | 'http_inspector')[];
 }
 
 export interface FilterChainConfig {
   readonly name: string;
+  /** `filter_chain_match`; absent = matches every connection. */
+  readonly match?: FilterChainMatchConfig;
+  /** `transport_socket` TLS termination; absent = plaintext. */
+  readonly tls?: DownstreamTlsConfig;
   /** The terminal network filter. Later: tcp_proxy. */
   readonly hcm: HttpConnectionManagerConfig;
 }
@@ -396,6 +412,10 @@ export interface ClusterConfig {
    * IP), which is how Istio's PassthroughCluster works without iptables (routing by Host).
    */
   readonly originalDst?: OriginalDstConfig;
+  /** `transport_socket` UpstreamTlsContext for every endpoint; absent = plaintext. */
+  readonly upstreamTls?: UpstreamTlsConfig;
+  /** `transport_socket_matches[]`, checked per endpoint before `upstreamTls`; absent = none. */
+  readonly transportSocketMatches?: readonly TransportSocketMatchConfig[];
   /** `health_checks[]` (at most one for now); empty = no active health checking. */
   readonly healthChecks: readonly HealthCheckConfig[];
   /** `circuit_breakers.thresholds[]` per routing priority, Envoy's defaults where unset. */

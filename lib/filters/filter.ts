@@ -2,6 +2,7 @@ import type { HttpFilterPerRouteConfig } from '../config/model.js';
 import type { HeaderMap } from '../http/header-map.js';
 import type { ClusterPick, CompiledRoute } from '../router/route.js';
 import type { HeaderValueContext, RouteRequest } from '../router/types.js';
+import type { DownstreamTlsInfo } from '../tls/types.js';
 
 /** A filter's answer: keep iterating, or stop until the filter calls `stream.continueDecoding()`. */
 export const FilterStatus = { Continue: 0, Stop: 1 } as const;
@@ -20,6 +21,8 @@ export interface FilterStream {
   readonly requestHeaders: HeaderMap;
   readonly downstreamRemoteAddress: string;
   readonly downstreamLocalAddress: string;
+  /** What the connection's TLS handshake proved (peer identity for RBAC, XFCC); null on plaintext. */
+  readonly downstreamTls: DownstreamTlsInfo | null;
   /** Sets a response flag bit (ResponseFlag) for the access log and stats. */
   setResponseFlag(bit: number): void;
   /**

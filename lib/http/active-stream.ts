@@ -6,6 +6,7 @@ import type { HttpFilterPerRouteConfig } from '../config/model.js';
 import { type DeadlineTarget, FilterStatus, type HttpFilter, type RouterStream } from '../filters/filter.js';
 import type { ClusterPick, CompiledRoute } from '../router/route.js';
 import type { RouteRequest } from '../router/types.js';
+import type { DownstreamTlsInfo } from '../tls/types.js';
 import type { TimedStream } from './deadline-timer.js';
 import type { DownstreamConnection } from './downstream-connection.js';
 import { grpcLocalReplyHeaders, httpToGrpcStatus, isGrpcContentType } from './grpc-local-reply.js';
@@ -31,6 +32,8 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   scheme: string;
   /** The downstream connection's scheme: `http` until TLS termination arrives. */
   readonly connectionScheme: string;
+  /** Set by the connection manager for TLS connections (FilterStream). */
+  downstreamTls: DownstreamTlsInfo | null = null;
   readonly protocol: string;
   readonly startTimeMs: number;
   readonly startMonoMs: number;
