@@ -1,3 +1,4 @@
+import { certsJson } from './certs-view.js';
 import { clustersJson, clustersText } from './clusters-view.js';
 import { listenersJson, listenersText } from './listeners-view.js';
 import { serverInfo } from './server-info.js';
@@ -51,6 +52,12 @@ async function stats(ctx: AdminContext, q: URLSearchParams): Promise<AdminReply>
 /** Every endpoint, in `/help` order. */
 export const ENDPOINTS: readonly AdminEndpoint[] = [
   { path: '/', help: 'Admin home page (this list)', mutates: false, handle: () => text(helpText()) },
+  {
+    path: '/certs',
+    help: 'print certs on machine',
+    mutates: false,
+    handle: (ctx) => json(certsJson(ctx.certificates?.() ?? null, Date.now())),
+  },
   {
     path: '/clusters',
     help: 'upstream cluster status (?format=json)',

@@ -1,5 +1,6 @@
 import type { Cluster } from '../cluster/types.js';
 import type { Bootstrap } from '../config/model.js';
+import type { CertificateSnapshot } from '../tls/certificate-source.js';
 
 export type ServerState = 'PRE_INITIALIZING' | 'INITIALIZING' | 'LIVE' | 'DRAINING';
 
@@ -27,6 +28,8 @@ export interface AdminContext {
   clusters(): readonly Cluster[];
   /** Prometheus text exposition of all stats. */
   prometheus(): Promise<string>;
+  /** The workload certificate for `/certs`, or null; absent when Skiff has no certificate provider. */
+  certificates?(): CertificateSnapshot | null;
   /** Begin a clean shutdown (POST /quitquitquit). */
   quit(): void;
 }

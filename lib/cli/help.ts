@@ -6,6 +6,7 @@ Commands:
   run        load config files and serve
   validate   check config files without serving (Istio resources: istioctl-analyze checks)
   translate  print what the config compiles to, as an Envoy v3 bootstrap (YAML)
+  pki        mesh root CA and workload certificates (init, issue, inspect)
   demo       start two demo upstreams and Skiff in front of them (canary split)
 
 Run 'skiff <command> --help' for a command's options.
@@ -48,6 +49,12 @@ Options:
       --health-port N   serve GET /healthz/ready on N (sidecar default 15021; 0 = off)
       --stats-port N    serve GET /stats/prometheus on N (sidecar default 15090; 0 = off)
       --log-level L     trace|debug|info|warn|error|off (default info)
+      --cert-dir DIR    workload certificate mounted as files (cert-chain.pem,
+                        key.pem, root-cert.pem), watched and swapped on change
+      --ca-dir DIR      issue our own certificate for the workload identity
+                        (spiffe://TD/ns/NS/sa/SA) from the CA in DIR (skiff pki
+                        init) and renew it at half of its lifetime
+      --cert-ttl D      lifetime of certificates issued with --ca-dir (default 24h)
   -h, --help            show this help
 ${SIDECAR_HELP}`;
 
@@ -97,4 +104,31 @@ Options:
       --admin-port N    admin port (default 15000)
       --log-level L     trace|debug|info|warn|error|off (default info)
   -h, --help            show this help
+`;
+
+export const PKI_HELP = `Usage: skiff pki <init|issue|inspect> [options]
+
+  skiff pki init --out DIR [--trust-domain TD] [--ttl-days N] [--force]
+      Creates a self-signed mesh root CA (RSA-2048, CA:TRUE, default 3650 days)
+      with Istio's plug-in CA file names: ca-cert.pem, ca-key.pem (mode 0600),
+      root-cert.pem, cert-chain.pem; the directory can seed an Istio cacerts secret.
+
+  skiff pki issue --ca DIR --spiffe spiffe://TD/ns/NS/sa/SA --out DIR [--ttl 24h] [--force]
+      Issues a workload certificate (X.509 SVID: the SPIFFE ID as the only URI
+      SAN, CA:FALSE, digitalSignature + keyEncipherment, serverAuth + clientAuth)
+      signed by the CA in DIR, written as Istio mounts it: cert-chain.pem,
+      key.pem (mode 0600), root-cert.pem. --ttl takes s, m, h, d (default 24h).
+
+  skiff pki inspect FILE
+      Prints each certificate in FILE: subject, issuer, SANs, validity (with
+      days left), serial and SHA-256 fingerprint.
+
+Options:
+      --key-type rsa    key algorithm; only rsa (RSA-2048, Istio's default):
+                        certificates are signed with node-forge, which cannot
+                        sign ECDSA keys, so "ec" is refused
+      --force           overwrite existing files (otherwise an error)
+  -h, --help            show this help
+
+Usage errors (bad SPIFFE ID or ttl, missing CA files, existing files) exit 2.
 `;

@@ -18,6 +18,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await (await import('./validate.js')).validateCommand(rest, io);
       case 'translate':
         return await (await import('./translate.js')).translateCommand(rest, io);
+      case 'pki':
+        return await (await import('./pki.js')).pkiCommand(rest, io);
       case 'demo':
         tuneV8ForProxy();
         return await (await import('./demo.js')).demoCommand(rest, io);

@@ -5,6 +5,7 @@ import { SkiffError } from '../errors.js';
 import { Skiff } from '../server/skiff.js';
 import { createLogger } from '../util/logger.js';
 import { parseCommonArgs } from './args.js';
+import { CERT_FLAGS, certificateRequestFrom, openCertificateProvider } from './cert-args.js';
 import { RUN_HELP } from './help.js';
 import { type Io, waitForShutdownSignal } from './io.js';
 import { portFlag, SIDECAR_FLAGS, sidecarOptionsFrom } from './sidecar-args.js';
@@ -22,6 +23,7 @@ export async function runCommand(
     'health-port': { type: 'string' },
     'stats-port': { type: 'string' },
     ...SIDECAR_FLAGS,
+    ...CERT_FLAGS,
   });
   if (args.help) {
     io.out(RUN_HELP);
@@ -33,6 +35,7 @@ export async function runCommand(
   // Usage errors come before the config is read (the defaults depend on what it holds).
   portFlag(args.values, 'health-port', null);
   portFlag(args.values, 'stats-port', null);
+  const certRequest = certificateRequestFrom(args.values);
   const load = { sidecar };
   const result = await loadConfigFiles(args.configs, load);
   if (!result.ok) {
@@ -54,6 +57,7 @@ export async function runCommand(
       `sidecar mode: workload ${w.name || '(unnamed)'} in namespace ${w.namespace}, service account ${w.serviceAccount}`,
     );
   }
+  const certificates = openCertificateProvider(certRequest, sidecar.workload, log);
   let quit: () => void = () => {};
   const quitting = new Promise<void>((resolve) => {
     quit = resolve;
@@ -65,6 +69,7 @@ export async function runCommand(
     ...(readinessPort === null ? {} : { readinessPort }),
     ...(statsPort === null ? {} : { statsPort }),
     logger: log,
+    ...(certificates === undefined ? {} : { certificates }),
     commandLine: ['run', ...argv],
     onQuit: () => quit(),
   });

@@ -13,6 +13,8 @@ import { createConnectionManager, type DrainState } from '../http/connection-man
 import type { HcmRuntime } from '../http/hcm-runtime.js';
 import { ShadowTracker } from '../router/shadow-tracker.js';
 import { StatsRegistry } from '../stats/registry.js';
+import { snapshotOf } from '../tls/certificate-source.js';
+import type { CertificateProvider } from '../tls/types.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { type Random, systemRandom } from '../util/random.js';
@@ -37,6 +39,8 @@ export interface SkiffOptions {
   readonly statsPort?: number;
   /** Address for those two ports; default 0.0.0.0 (kubelet and Prometheus reach them from outside). */
   readonly probeAddress?: string;
+  /** The sidecar's workload certificate (shown by `/certs`, `skiff_cert_expiry_seconds`); Skiff closes it on stop. */
+  readonly certificates?: CertificateProvider;
 }
 
 interface ActiveListener {
@@ -105,6 +109,13 @@ export class Skiff {
       state: ['LIVE', 'DRAINING', 'PRE_INITIALIZING', 'INITIALIZING'].indexOf(this.serverState),
       concurrency: 1,
     }));
+    const certs = this.opts.certificates;
+    if (certs !== undefined) {
+      this.stats.setCertificateExpiry(() => {
+        const c = certs.current();
+        return c === null ? null : (c.notAfter.getTime() - this.clock.wallNow()) / 1000;
+      });
+    }
     await this.startAdmin();
     await this.startProbes();
     await this.clusterManager.update(this.bootstrap.clusters);
@@ -232,6 +243,7 @@ export class Skiff {
       listeners: () => this.listenerInfo(),
       clusters: () => this.clusters(),
       prometheus: () => this.stats.metrics(),
+      certificates: () => (this.opts.certificates === undefined ? null : snapshotOf(this.opts.certificates)),
       quit: () => {
         this.stop().then(
           () => this.opts.onQuit?.(),
@@ -295,6 +307,7 @@ export class Skiff {
     await this.sinks.closeAll();
     await Promise.all([...this.probes.values()].map((p) => p.close()));
     await this.admin?.close();
+    this.opts.certificates?.close();
   }
 }
 

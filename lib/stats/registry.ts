@@ -1,3 +1,4 @@
+import { CertStats } from './cert-stats.js';
 import { CIRCUIT_BREAKER_STATS } from './circuit-breaker-stats.js';
 import { BoundClusterStats, CLUSTER_STATS } from './cluster-stats.js';
 import { bindCorsStats, CORS_STATS, type CorsStats } from './cors-stats.js';
@@ -25,6 +26,7 @@ export class StatsRegistry {
   private readonly server: ServerStats;
   /** `skiff_config_reload_total{result}`. */
   readonly reload: ReloadStats;
+  private readonly certs: CertStats;
 
   constructor() {
     this.families.declare(CLUSTER_STATS);
@@ -36,6 +38,7 @@ export class StatsRegistry {
     this.server = new ServerStats(this.families);
     this.families.declare(RELOAD_STATS);
     this.reload = new ReloadStats(this.families);
+    this.certs = new CertStats(this.families);
   }
 
   /** `text/plain; version=0.0.4; charset=utf-8`. */
@@ -103,6 +106,11 @@ export class StatsRegistry {
 
   setServerInfo(fn: () => ServerInfo): void {
     this.server.setInfo(fn);
+  }
+
+  /** `skiff_cert_expiry_seconds`: `fn` gives the seconds left, or null without a certificate. */
+  setCertificateExpiry(fn: () => number | null): void {
+    this.certs.setSource(fn);
   }
 
   /** Prometheus text exposition format 0.0.4. */

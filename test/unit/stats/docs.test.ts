@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { CERT_STATS } from '../../../lib/stats/cert-stats.js';
 import { CIRCUIT_BREAKER_STATS } from '../../../lib/stats/circuit-breaker-stats.js';
 import { CLUSTER_STATS } from '../../../lib/stats/cluster-stats.js';
 import { CORS_STATS } from '../../../lib/stats/cors-stats.js';
@@ -42,6 +43,7 @@ t.test('docs/stats.md lists exactly the declared stats', async (t) => {
     ...FAULT_STATS,
     ...CORS_STATS,
     ...RELOAD_STATS,
+    ...CERT_STATS,
   ].map((d) => ({
     name: d.name,
     type: d.type,

@@ -1,0 +1,72 @@
+/** `skiff run` flags that give the sidecar its workload certificate: mounted files or a CA to issue from. */
+import { spiffeId, type WorkloadInfo } from '../config/istio/workload.js';
+import { SkiffError } from '../errors.js';
+import { CaIssuingProvider } from '../tls/ca-issuing-provider.js';
+import { FileCertificateProvider } from '../tls/file-certificate-provider.js';
+import { parseTtl } from '../tls/pki/ttl.js';
+import type { CertificateProvider } from '../tls/types.js';
+import type { Logger } from '../util/logger.js';
+
+/** The extra `parseArgs` options of `run`. */
+export const CERT_FLAGS = {
+  'cert-dir': { type: 'string' },
+  'ca-dir': { type: 'string' },
+  'cert-ttl': { type: 'string' },
+} as const satisfies Record<string, { type: 'string' }>;
+
+/** What the flags ask for, checked before any config is read. */
+export type CertificateRequest =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'files'; readonly dir: string }
+  | { readonly kind: 'ca'; readonly dir: string; readonly ttlMs: number };
+
+type Values = Readonly<Record<string, string | undefined>>;
+
+function usage(message: string): never {
+  throw new SkiffError('SKIFF_ERR_USAGE', message);
+}
+
+/** Validates `--cert-dir` / `--ca-dir` / `--cert-ttl` (usage errors exit 2). */
+export function certificateRequestFrom(values: Values): CertificateRequest {
+  const certDir = values['cert-dir'];
+  const caDir = values['ca-dir'];
+  const ttlRaw = values['cert-ttl'];
+  if (certDir !== undefined && caDir !== undefined) usage('--cert-dir and --ca-dir exclude each other');
+  if (certDir === '' || caDir === '') usage(`--${certDir === '' ? 'cert-dir' : 'ca-dir'}: empty path`);
+  if (ttlRaw !== undefined && caDir === undefined)
+    usage('--cert-ttl needs --ca-dir (mounted certificates carry their own lifetime)');
+  if (certDir !== undefined) return { kind: 'files', dir: certDir };
+  if (caDir === undefined) return { kind: 'none' };
+  const ttlMs = parseTtl(ttlRaw ?? '24h');
+  if (typeof ttlMs === 'string') usage(`--cert-ttl: ${ttlMs}`);
+  return { kind: 'ca', dir: caDir, ttlMs };
+}
+
+/** Opens the provider for `workload` (exit 1 with the reason when the files or CA are unusable). */
+export function openCertificateProvider(
+  req: CertificateRequest,
+  workload: WorkloadInfo,
+  logger: Logger,
+): CertificateProvider | undefined {
+  try {
+    switch (req.kind) {
+      case 'none':
+        return undefined;
+      case 'files':
+        return FileCertificateProvider.open({ dir: req.dir, logger });
+      case 'ca':
+        return CaIssuingProvider.start({
+          caDir: req.dir,
+          spiffeId: spiffeId(workload),
+          ttlMs: req.ttlMs,
+          logger,
+        });
+    }
+  } catch (err) {
+    const flag = req.kind === 'files' ? '--cert-dir' : '--ca-dir';
+    throw new SkiffError(
+      'SKIFF_ERR_CONFIG_READ',
+      `${flag} ${req.kind === 'none' ? '' : req.dir}: ${(err as Error).message}`,
+    );
+  }
+}

@@ -1,0 +1,155 @@
+import { type Clock, systemClock } from '../util/clock.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import { type Random, systemRandom } from '../util/random.js';
+import { type Scheduler, systemScheduler, type TimerHandle } from '../util/scheduler.js';
+import {
+  type CertificatePaths,
+  type DescribedCertificateProvider,
+  INLINE_PATH,
+} from './certificate-source.js';
+import type { KeyType } from './pki/key-pair.js';
+import { readCaDir } from './pki/pki-files.js';
+import type { CertificateAuthority } from './pki/root-ca.js';
+import { issueWorkloadCertificate } from './pki/workload-cert.js';
+import { renewAt } from './renewal-schedule.js';
+import { RotateListeners } from './rotate-listeners.js';
+import type { WorkloadCertificate } from './types.js';
+import { toWorkloadCertificate } from './workload-certificate.js';
+
+/** Istio's `SECRET_TTL` default. */
+export const DEFAULT_CERT_TTL_MS = 24 * 3_600_000;
+const DEFAULT_RETRY_MS = 30_000;
+
+/** Options of `CaIssuingProvider.start`: the CA (a directory, re-read at each renewal, or in memory) and the identity. */
+export interface CaIssuingProviderOptions {
+  readonly caDir?: string;
+  readonly ca?: CertificateAuthority;
+  readonly spiffeId: string;
+  readonly ttlMs?: number;
+  readonly keyType?: KeyType;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly scheduler?: Scheduler;
+  readonly logger?: Logger;
+  /** Delay before retrying a failed renewal; default 30 s. */
+  readonly retryMs?: number;
+}
+
+/**
+ * Issues the sidecar's own SVID from a CA it holds (the job istiod's CA and istio-agent share in
+ * a real mesh) and renews it when half of its lifetime is left, jittered by ±10 % of that half.
+ */
+export class CaIssuingProvider implements DescribedCertificateProvider {
+  private cert: WorkloadCertificate;
+  private readonly listeners = new RotateListeners();
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly scheduler: Scheduler;
+  private readonly log: Logger;
+  private readonly ttlMs: number;
+  private timer: TimerHandle | null = null;
+  private dueAt = 0;
+  private closed = false;
+  /** Renewals that failed since the last success. */
+  failures = 0;
+
+  private constructor(private readonly o: CaIssuingProviderOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.random = o.random ?? systemRandom;
+    this.scheduler = o.scheduler ?? systemScheduler;
+    this.log = o.logger ?? createLogger('info');
+    this.ttlMs = o.ttlMs ?? DEFAULT_CERT_TTL_MS;
+    this.cert = this.issue();
+  }
+
+  /** Issues the first certificate (throws when the CA is unusable) and schedules its renewal. */
+  static start(o: CaIssuingProviderOptions): CaIssuingProvider {
+    if (o.caDir === undefined && o.ca === undefined) throw new Error('CaIssuingProvider needs caDir or ca');
+    const p = new CaIssuingProvider(o);
+    p.log.info(`issued workload certificate ${p.cert.spiffeId} valid until ${p.cert.notAfter.toISOString()}`);
+    p.scheduleRenewal();
+    return p;
+  }
+
+  current(): WorkloadCertificate {
+    return this.cert;
+  }
+
+  onRotate(listener: () => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  describe(): CertificatePaths {
+    return { certChainPath: INLINE_PATH, rootCertPath: INLINE_PATH };
+  }
+
+  /** Wall-clock epoch ms of the next renewal attempt (tests, logs). */
+  get nextRenewalAt(): number {
+    return this.dueAt;
+  }
+
+  /** Timer callback. */
+  onTimer(): void {
+    this.timer = null;
+    if (this.closed) return;
+    // The scheduler caps one delay at ~24.8 days; a longer lifetime takes several hops.
+    const early = this.dueAt - this.clock.wallNow();
+    if (early > 0) this.arm(early);
+    else this.renewNow();
+  }
+
+  /** Issues a new certificate now; on failure keeps the current one and retries later. */
+  renewNow(): boolean {
+    let next: WorkloadCertificate;
+    try {
+      next = this.issue();
+    } catch (err) {
+      this.failures++;
+      const retry = this.o.retryMs ?? DEFAULT_RETRY_MS;
+      this.log.error(
+        `certificate renewal failed, keeping the current one, retrying in ${retry} ms: ${(err as Error).message}`,
+      );
+      this.dueAt = this.clock.wallNow() + retry;
+      this.arm(retry);
+      return false;
+    }
+    this.failures = 0;
+    this.cert = next;
+    this.log.info(`renewed workload certificate ${next.spiffeId} valid until ${next.notAfter.toISOString()}`);
+    this.scheduleRenewal();
+    this.listeners.emit((m) => this.log.error(m));
+    return true;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer !== null) this.scheduler.cancel(this.timer);
+    this.timer = null;
+    this.listeners.clear();
+  }
+
+  private issue(): WorkloadCertificate {
+    // Re-read the directory each time, so a CA replaced on disk signs the next certificate.
+    const ca = this.o.ca ?? readCaDir(this.o.caDir!);
+    const now = this.clock.wallNow();
+    const issued = issueWorkloadCertificate({
+      ca,
+      spiffeId: this.o.spiffeId,
+      ttlMs: this.ttlMs,
+      now,
+      ...(this.o.keyType === undefined ? {} : { keyType: this.o.keyType }),
+    });
+    return toWorkloadCertificate(issued, now);
+  }
+
+  private scheduleRenewal(): void {
+    this.dueAt = renewAt(this.cert.notBefore, this.cert.notAfter, this.random);
+    this.arm(Math.max(0, this.dueAt - this.clock.wallNow()));
+  }
+
+  private arm(ms: number): void {
+    if (this.closed) return;
+    if (this.timer !== null) this.scheduler.cancel(this.timer);
+    this.timer = this.scheduler.schedule(ms, this);
+  }
+}

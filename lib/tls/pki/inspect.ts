@@ -1,0 +1,67 @@
+import { X509Certificate } from 'node:crypto';
+
+/** A certificate's facts as `skiff pki inspect` and `/certs` show them. */
+export interface CertificateInfo {
+  readonly subject: string;
+  readonly issuer: string;
+  /** URI SANs (`spiffe://…`). */
+  readonly uris: readonly string[];
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses: readonly string[];
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  /** Lower-case hex, no separators (Envoy's `/certs` form). */
+  readonly serialNumber: string;
+  readonly isCa: boolean;
+  /** Colon-separated upper-case hex, as openssl prints them. */
+  readonly fingerprintSha1: string;
+  readonly fingerprintSha256: string;
+}
+
+/** Every PEM certificate block in `text`, in order. */
+export function splitPemCertificates(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/**
+ * Parses Node's `subjectAltName` string (`URI:a, DNS:b, IP Address:c`). Node quotes values that
+ * hold a comma or quote (CVE-2021-44532), so this splits on the unquoted ", " only.
+ */
+export function parseSubjectAltNames(sanText: string | undefined): {
+  uri: string[];
+  dns: string[];
+  ip: string[];
+} {
+  const out = { uri: [] as string[], dns: [] as string[], ip: [] as string[] };
+  if (sanText === undefined) return out;
+  const re = /(URI|DNS|IP Address|[A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/g;
+  for (const m of sanText.matchAll(re)) {
+    const raw = m[2]!;
+    const value = raw.startsWith('"') ? (JSON.parse(raw) as string) : raw;
+    if (m[1] === 'URI') out.uri.push(value);
+    else if (m[1] === 'DNS') out.dns.push(value);
+    else if (m[1] === 'IP Address') out.ip.push(value);
+  }
+  return out;
+}
+
+/** Facts about the first certificate of a PEM text; throws when there is none or it does not parse. */
+export function inspectCertificate(pem: string): CertificateInfo {
+  const first = splitPemCertificates(pem)[0];
+  if (first === undefined) throw new Error('no PEM certificate found');
+  const c = new X509Certificate(first);
+  const sans = parseSubjectAltNames(c.subjectAltName);
+  return {
+    subject: c.subject.replace(/\n/g, ', '),
+    issuer: c.issuer.replace(/\n/g, ', '),
+    uris: sans.uri,
+    dnsNames: sans.dns,
+    ipAddresses: sans.ip,
+    notBefore: new Date(c.validFrom),
+    notAfter: new Date(c.validTo),
+    serialNumber: c.serialNumber.toLowerCase().replace(/^(00)+(?=.)/, ''),
+    isCa: c.ca,
+    fingerprintSha1: c.fingerprint,
+    fingerprintSha256: c.fingerprint256,
+  };
+}

@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { CaIssuingProvider } from '../../../lib/tls/ca-issuing-provider.js';
+import { inspectCertificate } from '../../../lib/tls/pki/inspect.js';
+import { CA_FILES, writePkiFiles } from '../../../lib/tls/pki/pki-files.js';
+import { createRootCa } from '../../../lib/tls/pki/root-ca.js';
+import { renewAt } from '../../../lib/tls/renewal-schedule.js';
+import { createLogger } from '../../../lib/util/logger.js';
+import { FakeClock, FakeScheduler, fixedRandom } from '../../helpers/fake-time.js';
+
+const ID = 'spiffe://cluster.local/ns/shop/sa/cart';
+const HOUR = 3_600_000;
+const ca = createRootCa({ trustDomain: 'cluster.local' });
+
+function caDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-ca-'));
+  writePkiFiles(
+    dir,
+    [
+      { name: CA_FILES.caCert, content: ca.certPem, secret: false },
+      { name: CA_FILES.caKey, content: ca.keyPem, secret: true },
+    ],
+    false,
+  );
+  return dir;
+}
+
+function start(random = 0.5, dir = caDir()) {
+  const clock = new FakeClock(Date.now());
+  const scheduler = new FakeScheduler();
+  const p = CaIssuingProvider.start({
+    caDir: dir,
+    spiffeId: ID,
+    ttlMs: HOUR,
+    clock,
+    scheduler,
+    random: fixedRandom(random),
+    logger: createLogger('off'),
+    retryMs: 5000,
+  });
+  return { p, clock, scheduler, dir };
+}
+
+t.test('issues the workload identity at start and schedules renewal at half the lifetime', async (t) => {
+  const { p, clock, scheduler } = start();
+  const c = p.current();
+  t.equal(c.spiffeId, ID);
+  t.ok(c.notAfter.getTime() - clock.wall <= HOUR);
+  t.same(inspectCertificate(c.certChainPem).uris, [ID]);
+  const timers = scheduler.live();
+  t.equal(timers.length, 1);
+  const half = (c.notAfter.getTime() - c.notBefore.getTime()) / 2;
+  t.ok(Math.abs(timers[0]!.ms - (c.notBefore.getTime() + half - clock.wall)) < 1, 'no jitter at random 0.5');
+  t.ok(timers[0]!.ms > 0.45 * HOUR && timers[0]!.ms < 0.55 * HOUR, `about 30 min (${timers[0]!.ms})`);
+  p.close();
+  t.equal(scheduler.live().length, 0, 'close cancels the timer');
+});
+
+t.test('jitter stays within ±10 % of the remaining half', async (t) => {
+  const nb = new Date(0);
+  const na = new Date(10 * HOUR);
+  const lo = renewAt(nb, na, fixedRandom(0));
+  const mid = renewAt(nb, na, fixedRandom(0.5));
+  const hi = renewAt(nb, na, fixedRandom(0.999999));
+  t.equal(mid, 5 * HOUR);
+  t.ok(lo < mid && mid < hi, 'ordered');
+  t.ok(lo >= 4.5 * HOUR && hi <= 5.5 * HOUR, 'bounded');
+});
+
+t.test('the timer renews: new certificate, listeners called, next renewal scheduled', async (t) => {
+  const { p, clock, scheduler } = start();
+  const first = p.current();
+  let rotations = 0;
+  const off = p.onRotate(() => rotations++);
+  // Early (the scheduler fired before the due time, e.g. a capped delay): only re-armed.
+  scheduler.fireLast();
+  t.equal(rotations, 0, 'not due yet');
+  t.equal(p.current(), first);
+  t.equal(scheduler.live().length, 1, 're-armed');
+  clock.wall = p.nextRenewalAt;
+  scheduler.fireLast();
+  t.equal(rotations, 1);
+  const second = p.current();
+  t.not(second.certChainPem, first.certChainPem);
+  t.ok(second.notAfter > first.notAfter, 'later expiry');
+  t.equal(second.spiffeId, ID);
+  t.ok(p.nextRenewalAt > clock.wall, 'next renewal in the future');
+  t.equal(scheduler.live().length, 1);
+  off();
+  clock.wall = p.nextRenewalAt;
+  scheduler.fireLast();
+  t.equal(rotations, 1, 'unsubscribed listener not called');
+  p.close();
+});
+
+t.test('a failed renewal keeps the current certificate and retries', async (t) => {
+  const { p, clock, scheduler, dir } = start();
+  const first = p.current();
+  rmSync(join(dir, CA_FILES.caKey));
+  clock.wall = p.nextRenewalAt;
+  scheduler.fireLast();
+  t.equal(p.current(), first, 'kept');
+  t.equal(p.failures, 1);
+  t.equal(scheduler.live().at(-1)!.ms, 5000, 'retry delay');
+  writePkiFiles(dir, [{ name: CA_FILES.caKey, content: ca.keyPem, secret: true }], false);
+  clock.wall += 5000;
+  scheduler.fireLast();
+  t.equal(p.failures, 0);
+  t.not(p.current(), first, 'renewed on retry');
+  p.close();
+});
+
+t.test('a listener that throws does not stop the others', async (t) => {
+  const { p, clock, scheduler } = start();
+  let called = false;
+  p.onRotate(() => {
+    throw new Error('boom');
+  });
+  p.onRotate(() => {
+    called = true;
+  });
+  clock.wall = p.nextRenewalAt;
+  scheduler.fireLast();
+  t.ok(called);
+  p.close();
+});
+
+t.test('start fails clearly without a usable CA', async (t) => {
+  const empty = mkdtempSync(join(tmpdir(), 'skiff-ca-'));
+  t.throws(() => start(0.5, empty), /lacks ca-cert.pem and ca-key.pem/);
+  t.throws(() => start(0.5, join(empty, 'nope')), /does not exist/);
+  t.throws(
+    () => CaIssuingProvider.start({ ca, spiffeId: 'spiffe://cluster.local/x', logger: createLogger('off') }),
+    /workload identity/,
+  );
+  t.throws(() => CaIssuingProvider.start({ spiffeId: ID }), /needs caDir or ca/);
+});
+
+t.test('a lifetime beyond the scheduler limit takes several hops', async (t) => {
+  const clock = new FakeClock(Date.now());
+  const scheduler = new FakeScheduler();
+  const p = CaIssuingProvider.start({
+    ca,
+    spiffeId: ID,
+    ttlMs: 90 * 24 * HOUR,
+    clock,
+    scheduler,
+    random: fixedRandom(0.5),
+    logger: createLogger('off'),
+  });
+  const first = p.current();
+  t.ok(p.nextRenewalAt - clock.wall > 40 * 24 * HOUR);
+  clock.wall += 24 * 24 * HOUR;
+  scheduler.fireLast();
+  t.equal(p.current(), first, 'not renewed after a capped hop');
+  clock.wall = p.nextRenewalAt;
+  scheduler.fireLast();
+  t.not(p.current(), first);
+  p.close();
+});
