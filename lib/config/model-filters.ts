@@ -9,6 +9,7 @@ export interface HttpFilterConfigByKind {
   readonly router: RouterFilterConfig;
   readonly fault: FaultFilterConfig;
   readonly cors: CorsFilterConfig;
+  readonly rbac: RbacFilterConfig;
 }
 
 /** `envoy.filters.http.cors`: policies come per route/vhost (typed_per_filter_config). */
@@ -102,6 +103,8 @@ export interface HttpFilterPerRouteConfigByKind {
   readonly disabled: { readonly kind: 'disabled' };
   readonly fault: { readonly kind: 'fault'; readonly fault: HttpFaultConfig };
   readonly cors: { readonly kind: 'cors'; readonly policy: CorsPolicyConfig };
+  /** `RBACPerRoute`: `rbac` replaces the filter's config on the route; null turns RBAC off there. */
+  readonly rbac: { readonly kind: 'rbac'; readonly rbac: RbacSettingsConfig | null };
 }
 
 /** `typed_per_filter_config`: filter name (as in http_filters) → its per-route config. */
@@ -115,3 +118,69 @@ export interface RouterFilterConfig {
   /** `start_child_span` (tracing issue). */
   readonly startChildSpan: boolean;
 }
+
+/** The engines of an `RBAC` filter config (shared by the filter entry and `RBACPerRoute`). */
+export interface RbacSettingsConfig {
+  /** Enforced rules; null = nothing enforced (every request allowed). */
+  readonly rules: RbacRulesConfig | null;
+  /** Evaluated and counted (shadow_allowed / shadow_denied) but never enforced; null = none. */
+  readonly shadowRules: RbacRulesConfig | null;
+  /** `rules_stat_prefix` as written ("" = none); not part of Skiff's stat names. */
+  readonly rulesStatPrefix: string;
+  /** `shadow_rules_stat_prefix` as written ("" = none); not part of Skiff's stat names. */
+  readonly shadowRulesStatPrefix: string;
+}
+
+/** `envoy.filters.http.rbac` (`extensions.filters.http.rbac.v3.RBAC`) in http_filters. */
+export interface RbacFilterConfig extends RbacSettingsConfig {
+  readonly kind: 'rbac';
+  readonly name: string;
+}
+
+/** `config.rbac.v3.RBAC`: ALLOW = allowed iff a policy matches; DENY = denied iff one does; LOG = allowed. */
+export interface RbacRulesConfig {
+  readonly action: 'ALLOW' | 'DENY' | 'LOG';
+  /** Sorted by name, as Envoy keeps them (the first match names the effective policy). */
+  readonly policies: readonly RbacPolicyConfig[];
+}
+
+/** `config.rbac.v3.Policy`: matches when any permission and any principal match. */
+export interface RbacPolicyConfig {
+  readonly name: string;
+  /** At least one. */
+  readonly permissions: readonly PermissionConfig[];
+  /** At least one. */
+  readonly principals: readonly PrincipalConfig[];
+}
+
+/** `config.core.v3.CidrRange`, prefix length clamped to the family's width as Envoy does. */
+export interface CidrRangeConfig {
+  readonly addressPrefix: string;
+  readonly prefixLen: number;
+}
+
+/** `config.rbac.v3.Permission`: what the request does. */
+export type PermissionConfig =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'and_rules' | 'or_rules'; readonly rules: readonly PermissionConfig[] }
+  | { readonly kind: 'not_rule'; readonly rule: PermissionConfig }
+  | { readonly kind: 'header'; readonly header: HeaderMatcherConfig }
+  /** `url_path.path`: matched against `:path` without its query. */
+  | { readonly kind: 'url_path'; readonly path: StringMatcherConfig }
+  | { readonly kind: 'destination_ip'; readonly cidr: CidrRangeConfig }
+  | { readonly kind: 'destination_port'; readonly port: number }
+  /** `destination_port_range` (start inclusive, end exclusive). */
+  | { readonly kind: 'destination_port_range'; readonly start: number; readonly end: number }
+  | { readonly kind: 'requested_server_name'; readonly name: StringMatcherConfig };
+
+/** `config.rbac.v3.Principal`: who sends the request. */
+export type PrincipalConfig =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'and_ids' | 'or_ids'; readonly ids: readonly PrincipalConfig[] }
+  | { readonly kind: 'not_id'; readonly id: PrincipalConfig }
+  /** `authenticated`: a peer certificate whose URI SAN matches; null = any peer certificate. */
+  | { readonly kind: 'authenticated'; readonly principalName: StringMatcherConfig | null }
+  /** `direct_remote_ip`, `remote_ip` and the deprecated `source_ip` (all the socket peer in Skiff). */
+  | { readonly kind: 'direct_remote_ip' | 'remote_ip' | 'source_ip'; readonly cidr: CidrRangeConfig }
+  | { readonly kind: 'header'; readonly header: HeaderMatcherConfig }
+  | { readonly kind: 'url_path'; readonly path: StringMatcherConfig };

@@ -122,6 +122,12 @@ export interface HttpConnectionManagerConfig {
   /** `normalize_path` default false; `merge_slashes` default false. */
   readonly normalizePath: boolean;
   readonly mergeSlashes: boolean;
+  /** `path_with_escaped_slashes_action` (%2F / %5C); absent = KEEP_UNCHANGED (Envoy's default). */
+  readonly pathWithEscapedSlashesAction?:
+    | 'KEEP_UNCHANGED'
+    | 'REJECT_REQUEST'
+    | 'UNESCAPE_AND_REDIRECT'
+    | 'UNESCAPE_AND_FORWARD';
   /** Drain timeout for graceful close, default 5000. */
   readonly drainTimeoutMs: number;
 }

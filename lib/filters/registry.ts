@@ -15,6 +15,7 @@ import type { Scheduler } from '../util/scheduler.js';
 import { CorsFilterFactory } from './cors/cors-filter.js';
 import { FaultFilterFactory } from './fault/fault-filter.js';
 import type { HttpFilterFactory } from './filter.js';
+import { RbacFilterFactory } from './rbac/rbac-filter.js';
 
 /** Everything a filter factory may need from its connection manager, built once per snapshot. */
 export interface FilterBuildContext {
@@ -64,6 +65,7 @@ const BUILDERS: FactoryBuilders = {
       stats: ctx.stats.corsStats(ctx.hcm.statPrefix),
       random: ctx.random,
     }),
+  rbac: (config, ctx) => new RbacFilterFactory(config, ctx.table, ctx.stats.rbacStats(ctx.hcm.statPrefix)),
 };
 
 /** The factory for one entry of http_filters. */

@@ -8,6 +8,7 @@ import { DownstreamConnection } from './downstream-connection.js';
 import type { HcmRuntime } from './hcm-runtime.js';
 import { HeaderMap } from './header-map.js';
 import { BAD_REQUEST_BODY } from './local-reply.js';
+import { normalizationEnabled, normalizeRequestPath, PathAction } from './path-normalize.js';
 import { checkRequest } from './request-checks.js';
 import { prepareRequestHeaders } from './request-headers.js';
 import { StreamResponse } from './stream-response.js';
@@ -21,6 +22,8 @@ export interface DrainState {
 }
 
 const kConnection = Symbol('skiff.connection');
+// Envoy answers both a refused and a redirected path with these details.
+const PATH_NORMALIZATION_FAILED = 'path_normalization_failed';
 type TrackedSocket = Duplex & { [kConnection]?: DownstreamConnection };
 
 /**
@@ -141,8 +144,21 @@ function begin(rt: HcmRuntime, stream: ActiveStream, req: IncomingMessage, heade
       return;
     }
   }
+  if (normalizationEnabled(rt.config) && !normalizePath(stream, rt.config)) return;
   prepareRequestHeaders(stream, rt.config);
   stream.run();
+}
+
+/** Envoy's path normalisation before routing; false when the request was answered (400 / 307). */
+function normalizePath(stream: ActiveStream, cfg: HcmRuntime['config']): boolean {
+  const action = normalizeRequestPath(stream, cfg);
+  if (action === PathAction.Continue) return true;
+  if (action === PathAction.Reject) {
+    stream.sendLocalReply(400, '', 0, PATH_NORMALIZATION_FAILED);
+    return false;
+  }
+  stream.sendLocalReply(307, '', 0, PATH_NORMALIZATION_FAILED, ['location', stream.path]);
+  return false;
 }
 
 /** A codec-level refusal: Envoy's local reply, and the connection closes after it. */

@@ -7,6 +7,7 @@ import { Families } from './families.js';
 import { bindFaultStats, FAULT_STATS, type FaultStats } from './fault-stats.js';
 import { BoundHttpStats, HTTP_STATS } from './http-stats.js';
 import { BoundListenerStats, LISTENER_STATS, listenerStatAddress } from './listener-stats.js';
+import { bindRbacStats, RBAC_STATS, type RbacStats } from './rbac-stats.js';
 import { RELOAD_STATS, ReloadStats } from './reload-stats.js';
 import { type ServerInfo, ServerStats } from './server-stats.js';
 import type { ClusterStats, HttpConnectionManagerStats, ListenerStats } from './types.js';
@@ -23,6 +24,7 @@ export class StatsRegistry {
   private readonly listeners = new Map<string, BoundListenerStats>();
   private readonly faults = new Map<string, FaultStats>();
   private readonly cors = new Map<string, CorsStats>();
+  private readonly rbac = new Map<string, RbacStats>();
   private readonly server: ServerStats;
   /** `skiff_config_reload_total{result}`. */
   readonly reload: ReloadStats;
@@ -35,6 +37,7 @@ export class StatsRegistry {
     this.families.declare(LISTENER_STATS);
     this.families.declare(FAULT_STATS);
     this.families.declare(CORS_STATS);
+    this.families.declare(RBAC_STATS);
     this.server = new ServerStats(this.families);
     this.families.declare(RELOAD_STATS);
     this.reload = new ReloadStats(this.families);
@@ -80,6 +83,16 @@ export class StatsRegistry {
     if (s === undefined) {
       s = bindFaultStats(this.families, statPrefix);
       this.faults.set(statPrefix, s);
+    }
+    return s;
+  }
+
+  /** The RBAC filter's stats of one HCM. */
+  rbacStats(statPrefix: string): RbacStats {
+    let s = this.rbac.get(statPrefix);
+    if (s === undefined) {
+      s = bindRbacStats(this.families, statPrefix);
+      this.rbac.set(statPrefix, s);
     }
     return s;
   }

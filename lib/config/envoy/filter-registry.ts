@@ -3,6 +3,7 @@ import type { FieldReader } from '../reader.js';
 import { CORS_POLICY_TYPE, CORS_TYPE, readCorsFilter, readCorsPolicy } from './cors.js';
 import { FAULT_TYPE, readHttpFault } from './fault.js';
 import { ROUTER_RULES } from './field-rules.js';
+import { RBAC_PER_ROUTE_TYPE, RBAC_TYPE, readRbacPerRoute, readRbacSettings } from './rbac.js';
 
 /**
  * One HTTP filter extension as the config decoder knows it. Adding a filter = one decoder file,
@@ -55,7 +56,15 @@ const CORS: HttpFilterExtension = {
   perRouteTypeUrl: CORS_POLICY_TYPE,
 };
 
-export const HTTP_FILTER_EXTENSIONS: readonly HttpFilterExtension[] = [ROUTER, FAULT, CORS];
+const RBAC: HttpFilterExtension = {
+  names: ['envoy.filters.http.rbac'],
+  typeUrl: RBAC_TYPE,
+  decode: (name, c) => ({ kind: 'rbac', name, ...readRbacSettings(c) }),
+  decodePerRoute: (c) => ({ kind: 'rbac', rbac: readRbacPerRoute(c) }),
+  perRouteTypeUrl: RBAC_PER_ROUTE_TYPE,
+};
+
+export const HTTP_FILTER_EXTENSIONS: readonly HttpFilterExtension[] = [ROUTER, FAULT, CORS, RBAC];
 
 /** By `@type` (as current Envoy resolves extensions), else by well-known name. */
 export function findHttpFilterExtension(

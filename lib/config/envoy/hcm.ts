@@ -54,8 +54,13 @@ export function readHcm(r: FieldReader, refs: ClusterRef[]): HttpConnectionManag
   const allowAbsoluteUrl = h1?.bool('allow_absolute_url') ?? false;
   h1?.finish(HTTP1_OPTIONS_RULES);
   warnNotEnforced(r, 'xff_num_trusted_hops', 'trusted-hop XFF handling');
-  if (r.bool('normalize_path') === true) r.warn('normalize_path', 'decoded but not enforced yet');
-  if (r.bool('merge_slashes') === true) r.warn('merge_slashes', 'decoded but not enforced yet');
+  const escaped = r.enumValue('path_with_escaped_slashes_action', [
+    'IMPLEMENTATION_SPECIFIC_DEFAULT',
+    'KEEP_UNCHANGED',
+    'REJECT_REQUEST',
+    'UNESCAPE_AND_REDIRECT',
+    'UNESCAPE_AND_FORWARD',
+  ] as const);
   const cfg = {
     statPrefix,
     generateRequestId: r.bool('generate_request_id') ?? true,
@@ -77,6 +82,13 @@ export function readHcm(r: FieldReader, refs: ClusterRef[]): HttpConnectionManag
     maxRequestHeadersKb: r.int('max_request_headers_kb', 1, 8192) ?? 60,
     normalizePath: r.bool('normalize_path') ?? false,
     mergeSlashes: r.bool('merge_slashes') ?? false,
+    // Only when written, so configs that never mention it keep their decoded shape.
+    ...(escaped === undefined
+      ? {}
+      : {
+          pathWithEscapedSlashesAction:
+            escaped === 'IMPLEMENTATION_SPECIFIC_DEFAULT' ? ('KEEP_UNCHANGED' as const) : escaped,
+        }),
     drainTimeoutMs: r.duration('drain_timeout') ?? 5000,
   };
   r.finish(HCM_RULES);

@@ -322,25 +322,25 @@ t.test('typed_per_filter_config: FilterConfig wrapper, unknown types, is_optiona
   const unknown = load(
     bootstrap({
       route: `                typed_per_filter_config:
-                  envoy.filters.http.rbac: {"@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute}`,
+                  envoy.filters.http.ext_authz: {"@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute}`,
     }),
   );
   t.match(unknown.issues, [
-    `f.yaml: ${ROUTE1}.typed_per_filter_config.envoy.filters.http.rbac: no supported HTTP filter has @type "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute"`,
+    `f.yaml: ${ROUTE1}.typed_per_filter_config.envoy.filters.http.ext_authz: no supported HTTP filter has @type "type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute"`,
   ]);
 
   const optional = load(
     bootstrap({
       route: `                typed_per_filter_config:
-                  envoy.filters.http.rbac:
+                  envoy.filters.http.ext_authz:
                     "@type": ${FILTER_CONFIG}
                     is_optional: true
-                    config: {"@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute}`,
+                    config: {"@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute}`,
     }),
   );
   t.same(optional.issues, []);
   t.match(optional.warnings, [
-    /typed_per_filter_config\.envoy\.filters\.http\.rbac\.config: no supported HTTP filter has @type .*; skipped because is_optional is true/,
+    /typed_per_filter_config\.envoy\.filters\.http\.ext_authz\.config: no supported HTTP filter has @type .*; skipped because is_optional is true/,
   ]);
   t.notOk(
     optional.hcm!.routeConfig.virtualHosts[0]!.routes[1]!.typedPerFilterConfig,

@@ -154,8 +154,6 @@ t.test('a full-featured bootstrap decodes every field', async (t) => {
   const later = 'decoded but not enforced yet (coming with';
   t.same(r.warnings.map(formatIssue), [
     `full.yaml: ${HCM}.xff_num_trusted_hops: ${later} trusted-hop XFF handling)`,
-    `full.yaml: ${HCM}.normalize_path: decoded but not enforced yet`,
-    `full.yaml: ${HCM}.merge_slashes: decoded but not enforced yet`,
     'full.yaml: static_resources.clusters[0].typed_extension_protocol_options.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.explicit_http_config.http2_protocol_options: HTTP/2 upstreams are not supported yet; HTTP/1.1 is used',
     'full.yaml: static_resources.clusters[3]: EDS cluster without endpoints: give eds_cluster_config.eds_config.path_config_source, or load a ClusterLoadAssignment document for it (an xDS server is not supported yet); the cluster starts empty',
   ]);

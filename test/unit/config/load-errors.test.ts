@@ -142,13 +142,13 @@ t.test('HCM errors', async (t) => {
     `stat_prefix: ingress
           http_filters:
           - name: envoy.filters.http.router
-          - name: envoy.filters.http.rbac
+          - name: envoy.filters.http.ext_authz
           - {name: envoy.filters.http.lua, is_optional: true}`,
   );
   const r = loadConfigText(filters, 'f.yaml');
   t.same(r.ok ? [] : r.issues.map(formatIssue), [
     `f.yaml: ${HCM}.http_filters[0]: the router filter must be the last HTTP filter`,
-    `f.yaml: ${HCM}.http_filters[1].name: HTTP filter "envoy.filters.http.rbac" is not supported yet (supported: envoy.filters.http.router, envoy.filters.http.fault, envoy.filters.http.cors)`,
+    `f.yaml: ${HCM}.http_filters[1].name: HTTP filter "envoy.filters.http.ext_authz" is not supported yet (supported: envoy.filters.http.router, envoy.filters.http.fault, envoy.filters.http.cors, envoy.filters.http.rbac)`,
   ]);
   const badFormat = minimal().replace(
     'stat_prefix: ingress',

@@ -8,6 +8,7 @@ import { CORS_STATS } from '../../../lib/stats/cors-stats.js';
 import { FAULT_STATS } from '../../../lib/stats/fault-stats.js';
 import { HTTP_STATS } from '../../../lib/stats/http-stats.js';
 import { LISTENER_STATS } from '../../../lib/stats/listener-stats.js';
+import { RBAC_STATS } from '../../../lib/stats/rbac-stats.js';
 import { RELOAD_STATS } from '../../../lib/stats/reload-stats.js';
 import { SERVER_STATS } from '../../../lib/stats/server-stats.js';
 
@@ -42,6 +43,7 @@ t.test('docs/stats.md lists exactly the declared stats', async (t) => {
     ...SERVER_STATS,
     ...FAULT_STATS,
     ...CORS_STATS,
+    ...RBAC_STATS,
     ...RELOAD_STATS,
     ...CERT_STATS,
   ].map((d) => ({

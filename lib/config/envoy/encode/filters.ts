@@ -9,6 +9,7 @@ import type {
 } from '../../model.js';
 import { duration, fields, flag, fractionalPercent, isWhole, type Json, nonEmpty, unless } from './format.js';
 import { encodeHeaderMatchers, encodeStringMatcher } from './matchers.js';
+import { encodeRbacSettings } from './rbac.js';
 import { TYPE } from './type-urls.js';
 
 /** One `http_filters` entry. typed_config is always written: a custom name alone would not resolve. */
@@ -27,6 +28,8 @@ export function encodeHttpFilter(f: HttpFilterConfig): Json {
       return { name: f.name, typed_config: { '@type': TYPE.fault, ...encodeHttpFault(f.fault) } };
     case 'cors':
       return { name: f.name, typed_config: { '@type': TYPE.cors } };
+    case 'rbac':
+      return { name: f.name, typed_config: { '@type': TYPE.rbac, ...encodeRbacSettings(f) } };
   }
 }
 
@@ -100,6 +103,11 @@ function encodePerRoute(c: HttpFilterPerRouteConfig): Json {
       return { '@type': TYPE.fault, ...encodeHttpFault(c.fault) };
     case 'cors':
       return { '@type': TYPE.corsPolicy, ...encodeCorsPolicy(c.policy) };
+    case 'rbac':
+      return fields({
+        '@type': TYPE.rbacPerRoute,
+        rbac: c.rbac === null ? undefined : encodeRbacSettings(c.rbac),
+      });
   }
 }
 

@@ -53,6 +53,7 @@ export function encodeHcm(h: HttpConnectionManagerConfig, knownClusters: Readonl
     drain_timeout: duration(h.drainTimeoutMs, 5000),
     normalize_path: flag(h.normalizePath),
     merge_slashes: flag(h.mergeSlashes),
+    path_with_escaped_slashes_action: h.pathWithEscapedSlashesAction,
     common_http_protocol_options: Object.keys(common).length === 0 ? undefined : common,
     http_protocol_options: h.allowAbsoluteUrl ? { allow_absolute_url: true } : undefined,
   });

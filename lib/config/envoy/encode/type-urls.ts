@@ -10,6 +10,8 @@ export const TYPE = {
   fault: `${T}envoy.extensions.filters.http.fault.v3.HTTPFault`,
   cors: `${T}envoy.extensions.filters.http.cors.v3.Cors`,
   corsPolicy: `${T}envoy.extensions.filters.http.cors.v3.CorsPolicy`,
+  rbac: `${T}envoy.extensions.filters.http.rbac.v3.RBAC`,
+  rbacPerRoute: `${T}envoy.extensions.filters.http.rbac.v3.RBACPerRoute`,
   filterConfig: `${T}envoy.config.route.v3.FilterConfig`,
   fileAccessLog: `${T}envoy.extensions.access_loggers.file.v3.FileAccessLog`,
   stdoutAccessLog: `${T}envoy.extensions.access_loggers.stream.v3.StdoutAccessLog`,

@@ -6,7 +6,13 @@
  */
 
 import { NO_HEADER_MUTATIONS } from '../../envoy/header-mutations.js';
-import type { ClusterConfig, ListenerConfig, RouteConfig, VirtualHostConfig } from '../../model.js';
+import type {
+  ClusterConfig,
+  HttpFilterConfig,
+  ListenerConfig,
+  RouteConfig,
+  VirtualHostConfig,
+} from '../../model.js';
 import type { SidecarOptions } from '../sidecar-options.js';
 import { envoyCluster, envoyDefaultHcm, envoyRoute, ISTIO_CIRCUIT_BREAKERS_DOC } from './envoy-defaults.js';
 import type { SidecarScope } from './sidecar-scope.js';
@@ -76,6 +82,7 @@ export function inboundConfig(
   scope: SidecarScope,
   options: SidecarOptions,
   sink: TranslateSink,
+  authz: readonly HttpFilterConfig[] = [],
 ): { listener: ListenerConfig | null; clusters: ClusterConfig[] } {
   const port = options.inboundPort;
   const ports = port === null ? [] : inboundPorts(scope, options, sink);
@@ -117,7 +124,10 @@ export function inboundConfig(
         name: 'virtualInbound-http',
         hcm: {
           ...hcm,
+          // Istio's default path normalisation (BASE): RBAC and routing see the RFC 3986 path.
+          normalizePath: true,
           httpFilters: [
+            ...authz,
             { kind: 'router', name: FILTER_NAMES.router, suppressEnvoyHeaders: false, startChildSpan: false },
           ],
         },

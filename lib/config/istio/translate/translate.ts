@@ -11,6 +11,7 @@ import { type RegistryService, ServiceRegistry } from '../registry.js';
 import type { SidecarOptions } from '../sidecar-options.js';
 import { ofKind, resourceName, type SourcedResource } from '../sourced.js';
 import { ROOT_NAMESPACE, selects, type WorkloadInfo } from '../workload.js';
+import { authorizationFilters } from './authorization.js';
 import { routeHashPolicy, usesConsistentHash } from './cluster-policy.js';
 import { DestinationRuleIndex } from './destination-rules.js';
 import { envoyCluster, envoyDefaultHcm, ISTIO_CIRCUIT_BREAKERS_DOC } from './envoy-defaults.js';
@@ -86,6 +87,7 @@ function outboundListener(
           ...hcm,
           // Apps may talk to the sidecar as an HTTP proxy (`curl -x`): absolute-form targets.
           allowAbsoluteUrl: true,
+          normalizePath: true,
           httpFilters: [
             NO_FAULT,
             { kind: 'cors', name: FILTER_NAMES.cors },
@@ -98,7 +100,7 @@ function outboundListener(
   };
 }
 
-/** Security resources are translated with the mTLS issue; until then say what is not enforced. */
+/** Security resources the translation does not enforce yet: say so. */
 function securityNotices(
   resources: readonly SourcedResource[],
   workload: WorkloadInfo,
@@ -107,16 +109,6 @@ function securityNotices(
   const applies = (ns: string, selector: Readonly<Record<string, string>> | null): boolean =>
     (ns === workload.namespace && (selector === null || selects(selector, workload.labels))) ||
     (ns === ROOT_NAMESPACE && selector === null);
-  for (const ap of ofKind(resources, 'AuthorizationPolicy')) {
-    const { metadata, spec } = ap.resource;
-    if (!applies(metadata.namespace, spec.selector?.labels ?? null)) continue;
-    // Failing closed: serving without the policy would allow what it denies.
-    sink.issues.push({
-      file: ap.file,
-      path: 'kind',
-      message: `${resourceName(ap.resource)} applies to this workload but authorization is not enforced yet (it comes with mTLS support); refusing to serve without it`,
-    });
-  }
   for (const pa of ofKind(resources, 'PeerAuthentication')) {
     const { metadata, spec } = pa.resource;
     if (!applies(metadata.namespace, spec.selector?.labels ?? null)) continue;
@@ -224,7 +216,12 @@ export function translateIstio(
       }),
     );
   }
-  const inbound = inboundConfig(scope, options, sink);
+  const inbound = inboundConfig(
+    scope,
+    options,
+    sink,
+    authorizationFilters(resources, options.workload, sink),
+  );
   if (inbound.listener !== null) listeners.push(inbound.listener);
   clusters.push(...inbound.clusters, ...specialClusters());
   return {

@@ -265,16 +265,29 @@ spec:
   );
 });
 
-t.test('security resources not enforced yet: AuthorizationPolicy refuses, STRICT warns', async (t) => {
+t.test('AuthorizationPolicy becomes RBAC filters before the inbound router; STRICT warns', async (t) => {
   const ap = `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: deny-all, namespace: default}
 spec: {}
 `;
-  const r = loadConfigText(`${SE}---\n${ap}`, 'x.yaml', { sidecar: testSidecarOptions() });
-  t.equal(r.ok, false);
-  if (!r.ok)
-    t.match(r.issues.map((i) => i.message).join('\n'), /AuthorizationPolicy default\/deny-all applies/);
+  const r = loadConfigText(`${SE}---\n${ap}`, 'x.yaml', {
+    sidecar: testSidecarOptions({ sidecar: { inboundPort: 0, appPort: 8080 } }),
+  });
+  t.ok(r.ok, r.ok ? '' : r.issues.map((i) => i.message).join('\n'));
+  if (r.ok) {
+    const inbound = r.bootstrap.listeners.find((l) => l.name === 'virtualInbound');
+    const hcm = inbound?.filterChains[0]?.hcm;
+    t.same(
+      hcm?.httpFilters.map((f) => f.kind),
+      ['rbac', 'router'],
+    );
+    t.match(hcm?.httpFilters[0], { rules: { action: 'ALLOW', policies: [] }, shadowRules: null });
+    t.equal(hcm?.normalizePath, true);
+    const outbound = r.bootstrap.listeners.find((l) => l.name === 'virtualOutbound');
+    t.equal(outbound?.filterChains[0]?.hcm.normalizePath, true);
+    t.notOk(outbound?.filterChains[0]?.hcm.httpFilters.some((f) => f.kind === 'rbac'));
+  }
   const pa = `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: strict, namespace: istio-system}

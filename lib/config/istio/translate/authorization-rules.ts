@@ -1,0 +1,220 @@
+/**
+ * One AuthorizationPolicy rule → one RBAC policy, as istiod's authz model builds it: `from`
+ * sources ORed, `to` operations ORed, `when` conditions ANDed; inside a source or operation the
+ * fields are ANDed and their values ORed; `not*` fields are negated ORs.
+ */
+import type {
+  HeaderMatcherConfig,
+  PermissionConfig,
+  PrincipalConfig,
+  StringMatcherConfig,
+} from '../../model.js';
+import type { AuthzCondition, AuthzOperation, AuthzRule, AuthzSource } from '../model.js';
+
+/** A rule the translation cannot express; `field` is relative to the rule. */
+export class UnsupportedAuthz extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const JWT_UNSUPPORTED = 'JWT (RequestAuthentication) is not supported';
+
+const ANY_P: PermissionConfig = { kind: 'any' };
+const ANY_ID: PrincipalConfig = { kind: 'any' };
+
+function exact(value: string, ignoreCase = false): StringMatcherConfig {
+  return { kind: 'exact', value, ignoreCase };
+}
+
+function reEscape(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+}
+
+/** Istio's string forms: `*` presence, `x*` prefix, `*x` suffix, else exact. */
+export function istioMatcher(v: string, ignoreCase = false, prefix = ''): StringMatcherConfig {
+  if (v === '*') return { kind: 'safe_regex', regex: '.+', ignoreCase: false };
+  if (v.endsWith('*')) return { kind: 'prefix', value: prefix + v.slice(0, -1), ignoreCase };
+  if (v.startsWith('*')) return { kind: 'suffix', value: v.slice(1), ignoreCase };
+  return exact(prefix + v, ignoreCase);
+}
+
+function orP(list: PermissionConfig[]): PermissionConfig {
+  return list.length === 1 ? list[0]! : { kind: 'or_rules', rules: list };
+}
+
+function orId(list: PrincipalConfig[]): PrincipalConfig {
+  return list.length === 1 ? list[0]! : { kind: 'or_ids', ids: list };
+}
+
+function header(name: string, m: StringMatcherConfig): { kind: 'header'; header: HeaderMatcherConfig } {
+  return {
+    kind: 'header',
+    header: { name, match: { kind: 'string', matcher: m }, invert: false, treatMissingAsEmpty: false },
+  };
+}
+
+function cidr(v: string): { addressPrefix: string; prefixLen: number } {
+  const slash = v.indexOf('/');
+  if (slash >= 0) return { addressPrefix: v.slice(0, slash), prefixLen: Number(v.slice(slash + 1)) };
+  return { addressPrefix: v, prefixLen: v.includes(':') ? 128 : 32 };
+}
+
+/** `cluster.local/ns/x/sa/y` → the peer's URI SAN `spiffe://cluster.local/ns/x/sa/y`. */
+function principalId(v: string): PrincipalConfig {
+  const m = v.startsWith('*') && v !== '*' ? istioMatcher(v) : istioMatcher(v, false, 'spiffe://');
+  return { kind: 'authenticated', principalName: m };
+}
+
+// A namespace as a SAN regex: any trust domain, then /ns/<ns>/, then anything (Istio's * forms too).
+function namespaceId(v: string): PrincipalConfig {
+  const seg =
+    v === '*'
+      ? '[^/]+'
+      : v.endsWith('*')
+        ? `${reEscape(v.slice(0, -1))}[^/]*`
+        : v.startsWith('*')
+          ? `[^/]*${reEscape(v.slice(1))}`
+          : reEscape(v);
+  return {
+    kind: 'authenticated',
+    principalName: { kind: 'safe_regex', regex: `.*/ns/${seg}/.*`, ignoreCase: false },
+  };
+}
+
+function pathPermission(v: string, field: string): PermissionConfig {
+  if (v.includes('{')) throw new UnsupportedAuthz(field, `path templates ("${v}") are not supported`);
+  return { kind: 'url_path', path: istioMatcher(v) };
+}
+
+/** Values ORed, and for `not*` values the negated OR; null when both lists are empty. */
+function permField(
+  values: readonly string[],
+  notValues: readonly string[],
+  one: (v: string) => PermissionConfig,
+): PermissionConfig[] {
+  const out: PermissionConfig[] = [];
+  if (values.length > 0) out.push(orP(values.map(one)));
+  if (notValues.length > 0) out.push({ kind: 'not_rule', rule: orP(notValues.map(one)) });
+  return out;
+}
+
+function idField(
+  values: readonly string[],
+  notValues: readonly string[],
+  one: (v: string) => PrincipalConfig,
+): PrincipalConfig[] {
+  const out: PrincipalConfig[] = [];
+  if (values.length > 0) out.push(orId(values.map(one)));
+  if (notValues.length > 0) out.push({ kind: 'not_id', id: orId(notValues.map(one)) });
+  return out;
+}
+
+function andP(parts: PermissionConfig[]): PermissionConfig {
+  return parts.length === 0 ? ANY_P : parts.length === 1 ? parts[0]! : { kind: 'and_rules', rules: parts };
+}
+
+function andId(parts: PrincipalConfig[]): PrincipalConfig {
+  return parts.length === 0 ? ANY_ID : parts.length === 1 ? parts[0]! : { kind: 'and_ids', ids: parts };
+}
+
+function operation(op: AuthzOperation, at: string): PermissionConfig {
+  const authority = (v: string): PermissionConfig => header(':authority', istioMatcher(v, true));
+  const port = (v: string): PermissionConfig => ({ kind: 'destination_port', port: Number(v) });
+  const method = (v: string): PermissionConfig => header(':method', istioMatcher(v));
+  return andP([
+    ...permField(op.hosts, op.notHosts, authority),
+    ...permField(op.ports, op.notPorts, port),
+    ...permField(op.methods, op.notMethods, method),
+    ...permField(op.paths, [], (v) => pathPermission(v, `${at}.paths`)),
+    ...permField([], op.notPaths, (v) => pathPermission(v, `${at}.notPaths`)),
+  ]);
+}
+
+function source(src: AuthzSource, at: string): PrincipalConfig {
+  if (src.requestPrincipals.length > 0)
+    throw new UnsupportedAuthz(`${at}.requestPrincipals`, JWT_UNSUPPORTED);
+  if (src.notRequestPrincipals.length > 0) {
+    throw new UnsupportedAuthz(`${at}.notRequestPrincipals`, JWT_UNSUPPORTED);
+  }
+  const direct = (v: string): PrincipalConfig => ({ kind: 'direct_remote_ip', cidr: cidr(v) });
+  const remote = (v: string): PrincipalConfig => ({ kind: 'remote_ip', cidr: cidr(v) });
+  return andId([
+    ...idField(src.principals, src.notPrincipals, principalId),
+    ...idField(src.namespaces, src.notNamespaces, namespaceId),
+    ...idField(src.ipBlocks, src.notIpBlocks, direct),
+    ...idField(src.remoteIpBlocks, src.notRemoteIpBlocks, remote),
+  ]);
+}
+
+interface ConditionParts {
+  readonly permissions: PermissionConfig[];
+  readonly principals: PrincipalConfig[];
+}
+
+function condition(c: AuthzCondition, at: string, out: ConditionParts): void {
+  const key = c.key;
+  const h = /^request\.headers\[(.+)\]$/.exec(key);
+  if (h !== null) {
+    const name = h[1]!.toLowerCase();
+    out.principals.push(...idField(c.values, c.notValues, (v) => header(name, istioMatcher(v))));
+    return;
+  }
+  switch (key) {
+    case 'source.ip':
+      out.principals.push(
+        ...idField(c.values, c.notValues, (v) => ({ kind: 'direct_remote_ip', cidr: cidr(v) })),
+      );
+      return;
+    case 'remote.ip':
+      out.principals.push(...idField(c.values, c.notValues, (v) => ({ kind: 'remote_ip', cidr: cidr(v) })));
+      return;
+    case 'source.principal':
+      out.principals.push(...idField(c.values, c.notValues, principalId));
+      return;
+    case 'source.namespace':
+      out.principals.push(...idField(c.values, c.notValues, namespaceId));
+      return;
+    case 'destination.port':
+      out.permissions.push(
+        ...permField(c.values, c.notValues, (v) => ({ kind: 'destination_port', port: Number(v) })),
+      );
+      return;
+    case 'destination.ip':
+      out.permissions.push(
+        ...permField(c.values, c.notValues, (v) => ({ kind: 'destination_ip', cidr: cidr(v) })),
+      );
+      return;
+    case 'connection.sni':
+      out.permissions.push(
+        ...permField(c.values, c.notValues, (v) => ({
+          kind: 'requested_server_name',
+          name: istioMatcher(v),
+        })),
+      );
+      return;
+  }
+  if (key.startsWith('request.auth.')) throw new UnsupportedAuthz(`${at}.key`, `${key}: ${JWT_UNSUPPORTED}`);
+  throw new UnsupportedAuthz(`${at}.key`, `condition key "${key}" is not supported`);
+}
+
+/** The RBAC permission and principal of one rule (each a single entry, as istiod writes them). */
+export function rulePolicy(
+  rule: AuthzRule,
+  at: string,
+): { permissions: PermissionConfig[]; principals: PrincipalConfig[] } {
+  const parts: ConditionParts = { permissions: [], principals: [] };
+  if (rule.to.length > 0) {
+    parts.permissions.push(orP(rule.to.map((op, i) => operation(op, `${at}.to[${i}].operation`))));
+  }
+  if (rule.from.length > 0) {
+    parts.principals.push(orId(rule.from.map((s, i) => source(s, `${at}.from[${i}].source`))));
+  }
+  rule.when.forEach((c, i) => {
+    condition(c, `${at}.when[${i}]`, parts);
+  });
+  return { permissions: [andP(parts.permissions)], principals: [andId(parts.principals)] };
+}
