@@ -13,6 +13,7 @@ import { createConnectionManager, type DrainState } from '../http/connection-man
 import type { HcmRuntime } from '../http/hcm-runtime.js';
 import { ShadowTracker } from '../router/shadow-tracker.js';
 import { StatsRegistry } from '../stats/registry.js';
+import type { CertificateProvider } from '../tls/types.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { type Random, systemRandom } from '../util/random.js';
@@ -37,6 +38,8 @@ export interface SkiffOptions {
   readonly statsPort?: number;
   /** Address for those two ports; default 0.0.0.0 (kubelet and Prometheus reach them from outside). */
   readonly probeAddress?: string;
+  /** The sidecar's workload certificate (issue 5); absent = none. */
+  readonly certificates?: CertificateProvider;
 }
 
 interface ActiveListener {
@@ -81,6 +84,7 @@ export class Skiff {
       clock: this.clock,
       random: this.random,
       stats: (name) => this.stats.clusterStats(name),
+      ...(opts.certificates === undefined ? {} : { certificates: opts.certificates }),
     });
     this.shadows = new ShadowTracker(this.clock);
   }
