@@ -1,5 +1,6 @@
 import type { ClusterConfig } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
+import type { CertificateProvider } from '../tls/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import { ClusterImpl } from './cluster.js';
@@ -24,6 +25,8 @@ export interface ClusterDeps {
   initialDnsTimeoutMs?: number;
   /** Per-cluster load balancer observers (e.g. the `lb_healthy_panic` counter). */
   lbHooks?(clusterName: string): LoadBalancerHooks;
+  /** The sidecar's workload certificate (ISTIO_MUTUAL and SDS `default`/`ROOTCA` clusters). */
+  certificates?: CertificateProvider;
 }
 
 function logToStderr(message: string): void {
@@ -89,6 +92,7 @@ export class ClusterManager {
       initialDnsTimeoutMs: d.initialDnsTimeoutMs ?? DEFAULT_INITIAL_DNS_TIMEOUT_MS,
       lbHooks: d.lbHooks?.(cfg.name),
       clock: d.clock,
+      certificates: d.certificates,
     });
   }
 

@@ -1,7 +1,9 @@
 import type { Client } from 'undici';
 import type { ClusterConfig, EndpointConfig } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
+import type { CertificateProvider } from '../tls/types.js';
 import { poolOptions } from '../upstream/pool-options.js';
+import { UpstreamTransports } from '../upstream/upstream-transports.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import { DnsRefresher, type DnsRound } from './dns-refresher.js';
@@ -44,6 +46,8 @@ export interface ClusterImplDeps {
   readonly healthCheckProbes?: ProbeFactory | undefined;
   /** ORIGINAL_DST host cleanup timer; defaults to real (unref'd) timers. */
   readonly originalDstScheduler?: IntervalScheduler | undefined;
+  /** The sidecar's workload certificate, for clusters that present or trust it. */
+  readonly certificates?: CertificateProvider | undefined;
 }
 
 /**
@@ -77,6 +81,7 @@ export class ClusterImpl implements Cluster {
   private readonly originalDst: OriginalDstHosts | null = null;
   /** Sticky: set once any host has carried a request or opened a pool connection. */
   private trafficSeen = false;
+  private readonly transports: UpstreamTransports;
 
   constructor(config: ClusterConfig, deps: ClusterImplDeps) {
     this.name = config.name;
@@ -84,6 +89,7 @@ export class ClusterImpl implements Cluster {
     this.stats = deps.stats;
     this.deps = deps;
     this.pool = poolOptions(config);
+    this.transports = new UpstreamTransports(config, { certificates: deps.certificates, log: deps.log });
     const cb = config.circuitBreakers;
     this.defaultResources = ResourceManager.fromConfig(
       cb.default,
@@ -203,6 +209,7 @@ export class ClusterImpl implements Cluster {
       this.outlierDetector?.stop();
       this.checker?.stop();
       this.originalDst?.stop();
+      this.transports.close();
       for (const h of this.hostList) this.retire(h);
     }
     await Promise.all([...this.closing]);
@@ -235,7 +242,7 @@ export class ClusterImpl implements Cluster {
   private applyEndpoints(endpoints: readonly EndpointConfig[]): void {
     if (this.closed) return;
     const key = (e: EndpointConfig): string =>
-      `${e.address.address}|${e.address.port}|${e.weight}|${e.priority}|${e.healthStatus}|${e.hostname}`;
+      `${e.address.address}|${e.address.port}|${e.weight}|${e.priority}|${e.healthStatus}|${e.hostname}|${JSON.stringify(e.labels)}`;
     const old = new Map<string, HostImpl>();
     for (let i = 0; i < this.hostList.length; i++) old.set(key(this.hostEndpoints[i]!), this.hostList[i]!);
     const next = endpoints.map((e) => {
@@ -345,6 +352,7 @@ export class ClusterImpl implements Cluster {
       // Routes' `priority` is not decoded, so every request runs at DEFAULT.
       resources: this.defaultResources,
       logical,
+      transport: this.transports.forEndpoint(e.labels),
     });
   }
 }

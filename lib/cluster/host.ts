@@ -2,6 +2,7 @@ import type { buildConnector as BuildConnector, Client, Dispatcher } from 'undic
 import type { HealthStatus } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
 import { HostPool } from '../upstream/host-pool.js';
+import type { TlsTransport } from '../upstream/tls-transport.js';
 import { buildConnector } from '../upstream/undici-core.js';
 import type { ResourceManager } from './resource-manager.js';
 import {
@@ -39,6 +40,8 @@ export interface HostInit {
    * go to the new address (Envoy's logical host).
    */
   readonly logical: boolean;
+  /** TLS for this host's connections (chosen once from the endpoint's labels); absent = plaintext. */
+  readonly transport?: TlsTransport | null;
 }
 
 export function edsHealthFlags(status: HealthStatus): number {
@@ -93,6 +96,7 @@ export class HostImpl implements Host {
   private readonly maxRequestsPerConnection: number;
   private readonly resources: ResourceManager;
   private readonly logical: boolean;
+  private readonly transport: TlsTransport | null;
   private pool: HostPool | null = null;
   private closed = false;
 
@@ -113,6 +117,12 @@ export class HostImpl implements Host {
     this.maxRequestsPerConnection = init.maxRequestsPerConnection;
     this.resources = init.resources;
     this.logical = init.logical;
+    this.transport = init.transport ?? null;
+  }
+
+  /** True when connections to this host use TLS. */
+  get tls(): boolean {
+    return this.transport !== null;
   }
 
   healthy(): boolean {
@@ -143,7 +153,10 @@ export class HostImpl implements Host {
 
   private createPool(): HostPool {
     const connectOpt = this.options.connect;
-    const base = buildConnector(typeof connectOpt === 'object' ? connectOpt : {});
+    const base =
+      this.transport === null
+        ? buildConnector(typeof connectOpt === 'object' ? connectOpt : {})
+        : this.transport.connector(this.options.connectTimeout ?? 5000);
     // LOGICAL_DNS: read the address at dial time so a re-resolved name applies to new
     // connections only.
     const connector: BuildConnector.connector = this.logical

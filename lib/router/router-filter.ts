@@ -500,7 +500,8 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
 
   private failureReply(f: UpstreamFailure): void {
     const { stream } = this;
-    const details = `upstream_reset_${stream.responseStarted ? 'after' : 'before'}_response_started{${f.reason.replaceAll(' ', '_')}}`;
+    const cause = f.transportFailureReason === null ? f.reason : `${f.reason},${f.transportFailureReason}`;
+    const details = `upstream_reset_${stream.responseStarted ? 'after' : 'before'}_response_started{${cause.replaceAll(' ', '_')}}`;
     if (stream.responseStarted) {
       stream.resetStream(f.flag, details);
       return;

@@ -85,6 +85,7 @@ export class Skiff {
       clock: this.clock,
       random: this.random,
       stats: (name) => this.stats.clusterStats(name),
+      ...(opts.certificates === undefined ? {} : { certificates: opts.certificates }),
     });
     this.shadows = new ShadowTracker(this.clock);
   }

@@ -3,6 +3,7 @@ import { ResponseFlag } from '../accesslog/response-flags.js';
 /** Envoy's reset reasons (Http::Utility::resetReasonToString), as printed in local reply bodies. */
 export type ResetReason =
   | 'local reset'
+  | 'connection failure'
   | 'remote connection failure'
   | 'connection timeout'
   | 'connection termination'
@@ -56,6 +57,16 @@ export function classifyUpstreamError(err: Error, afterHeaders: boolean): Upstre
       flag: ResponseFlag.UpstreamOverflow,
       transportFailureReason: null,
       connectFailure: false,
+      afterHeaders,
+      error: err,
+    };
+  }
+  if (code === 'SKIFF_UPSTREAM_TLS') {
+    return {
+      reason: 'connection failure',
+      flag: ResponseFlag.UpstreamConnectionFailure,
+      transportFailureReason: (err as { transportFailureReason?: string }).transportFailureReason ?? null,
+      connectFailure: true,
       afterHeaders,
       error: err,
     };

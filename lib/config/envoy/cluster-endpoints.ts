@@ -20,7 +20,7 @@ const HEALTH: readonly HealthStatus[] = [
   'DEGRADED',
 ];
 // Subset labels live under these filter_metadata keys (Istio writes `istio`, Envoy subsets `envoy.lb`).
-const LABEL_NAMESPACES = ['istio', 'envoy.lb'];
+const LABEL_NAMESPACES = ['istio', 'envoy.lb', 'envoy.transport_socket_match'];
 
 /** Decodes `load_assignment` into flat endpoints and applies the per-discovery-type rules. */
 export function readLoadAssignment(r: FieldReader, type: DiscoveryType): EndpointConfig[] {

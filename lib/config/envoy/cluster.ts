@@ -9,6 +9,7 @@ import { readOriginalDst } from './cluster-original-dst.js';
 import { readOutlierDetection } from './cluster-outlier-detection.js';
 import { readClusterProtocol } from './cluster-protocol.js';
 import { CLUSTER_SECTIONS } from './cluster-sections.js';
+import { readTransportSocketMatches, readUpstreamTransportSocket } from './cluster-tls.js';
 import { CLUSTER_RULES } from './field-rules.js';
 
 const TYPES: readonly DiscoveryType[] = ['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL_DST'];
@@ -55,6 +56,9 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
   const outlierDetection = readOutlierDetection(r);
   const healthChecks = readHealthChecks(r);
   const circuitBreakers = readCircuitBreakers(r);
+  const socket = r.object('transport_socket');
+  const upstreamTls = socket === undefined ? null : readUpstreamTransportSocket(socket);
+  const transportSocketMatches = readTransportSocketMatches(r, 'transport_socket_matches') ?? [];
   for (const s of CLUSTER_SECTIONS) if (r.has(s.field)) s.decode(r, s.field);
   r.finish(CLUSTER_RULES);
   if (name === '') return undefined;
@@ -81,5 +85,7 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
     healthChecks,
     circuitBreakers,
     ...(originalDst === undefined ? {} : { originalDst }),
+    ...(upstreamTls === null || upstreamTls === undefined ? {} : { upstreamTls }),
+    ...(transportSocketMatches.length === 0 ? {} : { transportSocketMatches }),
   };
 }

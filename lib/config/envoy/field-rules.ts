@@ -443,3 +443,55 @@ export const RETRY_BUDGET_RULES: FinishRules = {};
 export const ORIGINAL_DST_LB_RULES: FinishRules = {
   unsupported: { metadata_key: 'only use_http_header is supported' },
 };
+
+// ─── Upstream TLS (cluster transport_socket) ────────────────────────────────────────────────
+export const TRANSPORT_SOCKET_RULES: FinishRules = {};
+export const TRANSPORT_SOCKET_MATCH_RULES: FinishRules = {};
+export const UPSTREAM_TLS_CONTEXT_RULES: FinishRules = {
+  ignored: ['max_session_keys', 'enforce_rsa_key_usage'],
+  unsupported: { allow_renegotiation: '', auto_host_sni: '', auto_sni_san_validation: '' },
+};
+export const COMMON_TLS_CONTEXT_RULES: FinishRules = {
+  unsupported: {
+    tls_certificate_provider_instance: '',
+    custom_handshaker: '',
+    key_log: '',
+    custom_tls_certificate_selector: '',
+  },
+};
+export const TLS_PARAMS_RULES: FinishRules = {
+  unsupported: { cipher_suites: '', ecdh_curves: '', signature_algorithms: '', compliance_policies: '' },
+};
+export const TLS_CERTIFICATE_RULES: FinishRules = {
+  unsupported: {
+    password: '',
+    ocsp_staple: '',
+    signed_certificate_timestamp: '',
+    private_key_provider: '',
+    pkcs12: '',
+  },
+};
+export const SDS_SECRET_CONFIG_RULES: FinishRules = { ignored: ['sds_config'] };
+export const CERT_VALIDATION_CONTEXT_RULES: FinishRules = {
+  unsupported: {
+    match_subject_alt_names: 'use match_typed_subject_alt_names',
+    verify_certificate_spki: '',
+    verify_certificate_hash: '',
+    crl: '',
+    allow_expired_certificate: '',
+    custom_validator_config: '',
+    watched_directory: '',
+    ca_certificate_provider_instance: '',
+    only_verify_leaf_cert_crl: '',
+    max_verify_depth: '',
+  },
+};
+export const COMBINED_VALIDATION_CONTEXT_RULES: FinishRules = {};
+export const SAN_MATCHER_RULES: FinishRules = { unsupported: { oid: '' } };
+export const TLS_DATA_SOURCE_RULES: FinishRules = {
+  unsupported: {
+    inline_bytes: 'only filename is supported',
+    inline_string: 'only filename is supported',
+    environment_variable: 'only filename is supported',
+  },
+};

@@ -266,7 +266,7 @@ static_resources:
   t.same(issues(text), [
     'bad.yaml: static_resources.clusters[0].lb_policy: LB policy ROUND_ROBIN is not valid for cluster type ORIGINAL_DST; only CLUSTER_PROVIDED is allowed',
     "bad.yaml: static_resources.clusters[0].original_dst_lb_config: missing: the connection's original destination (iptables capture) is not supported yet; set original_dst_lb_config.use_http_header: true",
-    'bad.yaml: static_resources.clusters[0].transport_socket: transport_socket is not supported yet (coming with mTLS)',
+    'bad.yaml: static_resources.clusters[0].transport_socket: needs a typed_config (or the name envoy.transport_sockets.raw_buffer)',
     'bad.yaml: static_resources.clusters[1].connect_timeout: invalid duration "-1s": must not be negative',
     'bad.yaml: static_resources.clusters[1].hosts: hosts was removed from the v3 API; list endpoints under load_assignment.endpoints[].lb_endpoints[]',
     'bad.yaml: static_resources.clusters[1]: a LOGICAL_DNS cluster needs exactly one endpoint in load_assignment',

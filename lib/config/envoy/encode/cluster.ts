@@ -2,6 +2,7 @@
 import type { ClusterConfig, EndpointConfig, OriginalDstConfig } from '../../model.js';
 import { encodeLbConfig } from './cluster-lb.js';
 import { encodeCircuitBreakers, encodeOutlierDetection } from './cluster-resilience.js';
+import { encodeTransportSocket, encodeTransportSocketMatches } from './cluster-tls.js';
 import { duration, fields, type Json, socketAddress, unless } from './format.js';
 import { encodeHealthCheck } from './health-check.js';
 import { TYPE, UPSTREAM_HTTP_OPTIONS_KEY } from './type-urls.js';
@@ -28,6 +29,11 @@ export function encodeCluster(c: ClusterConfig): Json {
     outlier_detection: c.outlierDetection === null ? undefined : encodeOutlierDetection(c.outlierDetection),
     ...(c.originalDst === undefined ? {} : encodeOriginalDst(c.originalDst)),
     ...encodeLbConfig(c),
+    transport_socket: c.upstreamTls === undefined ? undefined : encodeTransportSocket(c.upstreamTls),
+    transport_socket_matches:
+      c.transportSocketMatches === undefined
+        ? undefined
+        : encodeTransportSocketMatches(c.transportSocketMatches),
   });
 }
 

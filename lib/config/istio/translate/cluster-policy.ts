@@ -7,10 +7,12 @@ import { CLUSTER_DEFAULTS } from '../../envoy/cluster.js';
 import { DEFAULT_LB_TUNING } from '../../envoy/cluster-lb.js';
 import type { ClusterConfig, HashPolicyConfig } from '../../model.js';
 import type { ConsistentHashLb } from '../model.js';
-import { effectivePolicy, warnAt } from './effective-policy.js';
+import { DEFAULT_WORKLOAD } from '../workload.js';
+import { effectivePolicy } from './effective-policy.js';
 import { applyConnectionPool } from './policy-connection-pool.js';
 import { applyLoadBalancer, hashPolicyOf } from './policy-load-balancer.js';
 import { applyOutlierDetection } from './policy-outlier.js';
+import { applyClientTls } from './policy-tls.js';
 import type { BuildOutboundCluster, MergedDestinationRule } from './types.js';
 
 /** Builds `outbound|port|subset|host` from the spec and the rule (null = Istio's defaults only). */
@@ -19,16 +21,7 @@ export const buildOutboundCluster: BuildOutboundCluster = (spec, rule, sink) => 
   const pool = applyConnectionPool(policy.connectionPool, spec.port, sink);
   const outlier = applyOutlierDetection(policy.outlierDetection);
   const lb = applyLoadBalancer(policy.loadBalancer, spec.type, sink);
-  const tls = policy.tls;
-  // DISABLE is plaintext, which is what Skiff sends anyway.
-  if (tls !== null && tls.value.mode !== 'DISABLE') {
-    warnAt(
-      sink,
-      tls,
-      'mode',
-      `${tls.value.mode} is decoded but not applied until mTLS support (issue 5): traffic to this destination stays plaintext`,
-    );
-  }
+  const tls = applyClientTls(policy.tls, spec, spec.trustDomain ?? DEFAULT_WORKLOAD.trustDomain, sink);
   return {
     name: spec.name,
     type: spec.type,
@@ -51,6 +44,7 @@ export const buildOutboundCluster: BuildOutboundCluster = (spec, rule, sink) => 
     ...(spec.originalDst === undefined ? {} : { originalDst: spec.originalDst }),
     healthChecks: [],
     circuitBreakers: pool.circuitBreakers,
+    ...tls,
   } satisfies ClusterConfig;
 };
 

@@ -75,6 +75,7 @@ export function clustersForServicePort(
   port: ServicePort,
   rules: DestinationRuleIndex,
   sink: TranslateSink,
+  trustDomain?: string,
 ): ClusterConfig[] {
   const rule = rules.forHost(service.hostname, service.namespace);
   const type = DISCOVERY[service.resolution];
@@ -88,6 +89,7 @@ export function clustersForServicePort(
     subset,
     type,
     endpoints: serviceEndpoints(service, port, labels),
+    ...(trustDomain === undefined ? {} : { trustDomain }),
     ...(type === 'ORIGINAL_DST'
       ? {
           originalDst: {

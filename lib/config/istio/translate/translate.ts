@@ -202,7 +202,7 @@ export function translateIstio(
   const clusters: ClusterConfig[] = [];
   for (const svc of services) {
     for (const port of svc.ports.filter(isHttpPort))
-      clusters.push(...clustersForServicePort(svc, port, rules, sink));
+      clusters.push(...clustersForServicePort(svc, port, rules, sink, options.workload.trustDomain));
   }
   notServedYet(resources, services, sink);
   const listeners: ListenerConfig[] = [];

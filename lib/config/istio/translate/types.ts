@@ -71,6 +71,8 @@ export interface OutboundClusterSpec {
   readonly endpoints: readonly EndpointConfig[];
   /** For ORIGINAL_DST (resolution NONE). */
   readonly originalDst?: OriginalDstConfig;
+  /** The proxy's SPIFFE trust domain (ISTIO_MUTUAL identities); `cluster.local` when absent. */
+  readonly trustDomain?: string;
 }
 
 /** What `cluster-policy.ts` exports: a DestinationRule's policy applied with Istio's defaults. */

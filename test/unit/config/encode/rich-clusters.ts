@@ -207,6 +207,76 @@ export const CLUSTERS: readonly ClusterConfig[] = [
     type: 'EDS',
     endpoints: [endpoint('10.1.0.1', { labels: { version: 'v2' } }), endpoint('10.1.0.2', { priority: 2 })],
   }),
+  cluster('tls-files', {
+    upstreamTls: {
+      sni: 'api.example.com',
+      certificate: { kind: 'files', certChainPath: '/certs/c.pem', privateKeyPath: '/certs/k.pem' },
+      validation: {
+        trust: { kind: 'file', path: '/certs/ca.pem' },
+        subjectAltNames: [
+          { sanType: 'DNS', matcher: { kind: 'suffix', value: '.example.com', ignoreCase: true } },
+          { sanType: 'IP_ADDRESS', matcher: { kind: 'exact', value: '10.0.0.1', ignoreCase: false } },
+        ],
+        acceptUntrusted: true,
+      },
+      alpnProtocols: ['h2', 'http/1.1'],
+      minVersion: 'TLSv1_3',
+      maxVersion: 'TLSv1_3',
+    },
+  }),
+  cluster('tls-system', {
+    upstreamTls: {
+      sni: '',
+      certificate: null,
+      validation: { trust: { kind: 'system' }, subjectAltNames: [], acceptUntrusted: false },
+      alpnProtocols: [],
+      minVersion: 'TLSv1_2',
+      maxVersion: 'TLSv1_3',
+    },
+  }),
+  cluster('tls-auto', {
+    endpoints: [endpoint('10.2.0.1', { labels: { 'security.istio.io/tlsMode': 'istio' } })],
+    transportSocketMatches: [
+      {
+        name: 'tlsMode-istio',
+        match: { 'security.istio.io/tlsMode': 'istio' },
+        tls: {
+          sni: 'outbound_.80_._.a.default.svc.cluster.local',
+          certificate: { kind: 'workload' },
+          validation: {
+            trust: { kind: 'workload' },
+            subjectAltNames: [
+              {
+                sanType: 'URI',
+                matcher: {
+                  kind: 'exact',
+                  value: 'spiffe://cluster.local/ns/default/sa/a',
+                  ignoreCase: false,
+                },
+              },
+            ],
+            acceptUntrusted: false,
+          },
+          alpnProtocols: ['istio-http/1.1', 'istio', 'http/1.1'],
+          minVersion: 'TLSv1_2',
+          maxVersion: 'TLSv1_3',
+        },
+      },
+      {
+        name: 'rootca-only',
+        match: { trust: 'mesh' },
+        tls: {
+          sni: '',
+          certificate: { kind: 'workload' },
+          validation: { trust: { kind: 'workload' }, subjectAltNames: [], acceptUntrusted: false },
+          alpnProtocols: [],
+          minVersion: 'TLSv1_2',
+          maxVersion: 'TLSv1_3',
+        },
+      },
+      { name: 'tlsMode-disabled', match: {}, tls: null },
+    ],
+  }),
 ];
 
 /** The whole hand-built bootstrap. */

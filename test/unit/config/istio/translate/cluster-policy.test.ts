@@ -200,16 +200,14 @@ t.test('settings the model cannot carry warn with their Istio field path', async
       ['dr.yaml', 'spec.trafficPolicy.connectionPool.http.maxConcurrentStreams'],
       ['dr.yaml', 'spec.trafficPolicy.loadBalancer.localityLbSetting'],
       ['dr.yaml', 'spec.trafficPolicy.loadBalancer.simple'],
-      ['dr.yaml', 'spec.trafficPolicy.tls.mode'],
     ],
   );
-  const tls = s.warnings.find((w) => w.path.endsWith('tls.mode'))!;
-  t.match(tls.message, /ISTIO_MUTUAL .*not applied until mTLS support \(issue 5\).*plaintext/);
+  t.equal(c.upstreamTls?.certificate?.kind, 'workload', 'ISTIO_MUTUAL is applied (issue 5)');
   t.same(s.issues, [], 'never an error');
 
   const again = sink();
   const rule = ruleFor(
-    dr('r', 'default', '  host: x.example.com\n  trafficPolicy: {tls: {mode: SIMPLE}}\n'),
+    dr('r', 'default', '  host: x.example.com\n  trafficPolicy: {loadBalancer: {simple: PASSTHROUGH}}\n'),
     'x.example.com',
   );
   buildOutboundCluster(clusterSpec('x.example.com', 80), rule, again);
@@ -225,7 +223,9 @@ t.test('settings the model cannot carry warn with their Istio field path', async
     ['spec.trafficPolicy.connectionPool.http.useClientProtocol'],
   );
   const disabled = build('  trafficPolicy: {tls: {mode: DISABLE}}\n');
-  t.same(disabled.s.warnings, [], 'DISABLE is what Skiff does anyway');
+  t.same(disabled.s.warnings, [], 'DISABLE is plaintext');
+  t.equal(disabled.c.upstreamTls, undefined);
+  t.equal(disabled.c.transportSocketMatches, undefined);
   const off = build('  trafficPolicy: {loadBalancer: {localityLbSetting: {enabled: false}}}\n');
   t.same(off.s.warnings, []);
 });
@@ -251,10 +251,8 @@ t.test('subsets inherit the destination policy section by section', async (t) =>
   const v2 = build(body, 'v2');
   t.equal(v2.c.lbPolicy, 'RANDOM', 'the subset overrides its section');
   t.equal(v2.c.circuitBreakers.default.maxConnections, 7, 'and inherits the others');
-  t.same(
-    v2.s.warnings.map((w) => w.path),
-    ['spec.subsets[1].trafficPolicy.tls.mode'],
-  );
+  t.same(v2.s.warnings, []);
+  t.equal(v2.c.upstreamTls?.sni, 'svc.example.com', 'the subset adds SIMPLE');
   t.equal(build(body, 'nope').c.lbPolicy, 'ROUND_ROBIN', 'an unknown subset gets the destination policy');
 });
 
@@ -297,10 +295,8 @@ t.test('portLevelSettings replace the destination settings without inheritance',
   t.equal(v2.c.lbPolicy, 'LEAST_REQUEST', "the subset's port-level entry replaces every section");
   t.equal(v2.c.circuitBreakers.default.maxConnections, MAX);
   t.equal(v2.c.outlierDetection, null);
-  t.same(
-    v2.s.warnings.map((w) => w.path),
-    ['spec.subsets[1].trafficPolicy.portLevelSettings[0].tls.mode'],
-  );
+  t.same(v2.s.warnings, []);
+  t.equal(v2.c.upstreamTls?.sni, 'svc.example.com', "the subset's port-level SIMPLE applies");
   t.equal(build(body, 'v2', 8080).c.circuitBreakers.default.maxConnections, 8);
 });
 
