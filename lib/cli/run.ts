@@ -33,8 +33,8 @@ export async function runCommand(
     throw new SkiffError('SKIFF_ERR_USAGE', 'run: at least one -c FILE is required');
   const sidecar = sidecarOptionsFrom(args.values, env);
   // Usage errors come before the config is read (the defaults depend on what it holds).
-  portFlag(args.values, 'health-port', null);
-  portFlag(args.values, 'stats-port', null);
+  const healthFlag = portFlag(args.values, 'health-port', undefined);
+  const statsFlag = portFlag(args.values, 'stats-port', undefined);
   const certRequest = certificateRequestFrom(args.values);
   const load = { sidecar };
   const result = await loadConfigFiles(args.configs, load);
@@ -46,8 +46,8 @@ export async function runCommand(
     return 1;
   }
   const sidecarMode = result.istio.length > 0;
-  const readinessPort = portFlag(args.values, 'health-port', sidecarMode ? SIDECAR_PORTS.health : null);
-  const statsPort = portFlag(args.values, 'stats-port', sidecarMode ? SIDECAR_PORTS.stats : null);
+  const readinessPort = healthFlag !== undefined ? healthFlag : sidecarMode ? SIDECAR_PORTS.health : null;
+  const statsPort = statsFlag !== undefined ? statsFlag : sidecarMode ? SIDECAR_PORTS.stats : null;
   const adminPort = args.adminPort ?? (sidecarMode ? SIDECAR_PORTS.admin : undefined);
   const log = createLogger(args.logLevel);
   for (const w of result.warnings) log.warn(formatIssue(w));

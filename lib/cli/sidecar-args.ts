@@ -80,7 +80,11 @@ export function workloadFrom(values: Values, env: Env): WorkloadInfo {
 }
 
 /** A port flag: its default when absent, null when `0` (off). */
-export function portFlag(values: Values, flag: string, dflt: number | null): number | null {
+export function portFlag<D extends number | null | undefined>(
+  values: Values,
+  flag: string,
+  dflt: D,
+): number | null | D {
   const raw = values[flag];
   if (raw === undefined) return dflt;
   const port = parsePort(raw);

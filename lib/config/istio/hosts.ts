@@ -1,7 +1,7 @@
 /**
  * Hostnames as istiod reads them: short names are completed in the namespace of the resource
- * that wrote them (`ResolveShortnameToFQDN`), wildcards match by suffix, and a Host header may
- * carry a port.
+ * that wrote them (`ResolveShortnameToFQDN`), wildcards match by suffix, and a service answers
+ * to every Host form a caller may write.
  */
 import { DOMAIN_SUFFIX } from './workload.js';
 
@@ -21,23 +21,6 @@ export function hostMatches(host: string, pattern: string): boolean {
   if (pattern === '*') return true;
   if (pattern.startsWith('*')) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
   return host === pattern;
-}
-
-/** True when two host patterns can name a common host (either covers the other). */
-export function hostsOverlap(a: string, b: string): boolean {
-  return hostMatches(a, b) || hostMatches(b, a);
-}
-
-/** `host[:port]` → host (lower-cased, IPv6 brackets kept) and port (null when absent). */
-export function splitHostPort(authority: string): { host: string; port: number | null } {
-  const a = authority.toLowerCase();
-  const close = a.lastIndexOf(']');
-  const colon = a.lastIndexOf(':');
-  if (colon > close && colon > 0) {
-    const p = a.slice(colon + 1);
-    if (/^\d{1,5}$/.test(p)) return { host: a.slice(0, colon), port: Number(p) };
-  }
-  return { host: a, port: null };
 }
 
 /**

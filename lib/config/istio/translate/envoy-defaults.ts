@@ -4,14 +4,17 @@
  */
 import { readCluster } from '../../envoy/cluster.js';
 import { readHcm } from '../../envoy/hcm.js';
+import { NO_HEADER_MUTATIONS } from '../../envoy/header-mutations.js';
 import { readRoute } from '../../envoy/route.js';
 import type {
   ClusterConfig,
   HttpConnectionManagerConfig,
   RouteConfig,
   RouteConfiguration,
+  VirtualHostConfig,
 } from '../../model.js';
 import { FieldReader, type IssueSink } from '../../reader.js';
+import { ISTIO_CIRCUIT_BREAKERS, ISTIO_CONNECT_TIMEOUT_MS } from './policy-connection-pool.js';
 
 function reader(doc: Record<string, unknown>): { r: FieldReader; sink: IssueSink } {
   const sink: IssueSink = { file: '<defaults>', issues: [], warnings: [] };
@@ -33,18 +36,28 @@ export function envoyCluster(doc: Record<string, unknown>): ClusterConfig {
   return cluster as ClusterConfig;
 }
 
-/** Istio's breakers: every threshold at 2^32−1, remaining counts tracked (section 6). */
-export const ISTIO_CIRCUIT_BREAKERS_DOC: Record<string, unknown> = {
-  thresholds: [
-    {
-      max_connections: 4294967295,
-      max_pending_requests: 4294967295,
-      max_requests: 4294967295,
-      max_retries: 4294967295,
-      track_remaining: true,
-    },
-  ],
-};
+/** `envoyCluster` with the connection defaults istiod gives every cluster it writes. */
+export function istioCluster(doc: Record<string, unknown>): ClusterConfig {
+  return {
+    ...envoyCluster(doc),
+    connectTimeoutMs: ISTIO_CONNECT_TIMEOUT_MS,
+    circuitBreakers: ISTIO_CIRCUIT_BREAKERS,
+  };
+}
+
+/** A virtual host with no policies of its own. */
+export function plainVirtualHost(name: string, domains: string[], routes: RouteConfig[]): VirtualHostConfig {
+  return {
+    name,
+    domains,
+    routes,
+    headers: NO_HEADER_MUTATIONS,
+    retryPolicy: null,
+    includeRequestAttemptCount: false,
+    includeAttemptCountInResponse: false,
+    perRequestBufferLimitBytes: null,
+  };
+}
 
 let hcmTemplate: HttpConnectionManagerConfig | undefined;
 
@@ -71,20 +84,4 @@ export function envoyRoute(doc: Record<string, unknown>): RouteConfig {
   const route = readRoute(r, [], 1_048_576);
   check(sink, 'route');
   return route as RouteConfig;
-}
-
-/**
- * The retry policy istiod writes when a route has no `retries` (mesh `defaultHttpRetryPolicy`):
- * 2 retries on connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes,
- * other hosts preferred (not with consistent hashing), host reselection up to 5 times.
- */
-export function istioDefaultRetryPolicyDoc(previousHosts: boolean): Record<string, unknown> {
-  return {
-    retry_on: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
-    num_retries: 2,
-    ...(previousHosts
-      ? { retry_host_predicate: [{ name: 'envoy.retry_host_predicates.previous_hosts' }] }
-      : {}),
-    host_selection_retry_max_attempts: 5,
-  };
 }

@@ -3,6 +3,8 @@
  * filters, as istiod's `TranslateFault` and `TranslateCORSPolicy` build them
  * (pilot/pkg/networking/core/route/route.go).
  */
+
+import { EMPTY_FAULT } from '../../envoy/fault.js';
 import type {
   CorsPolicyConfig,
   FractionalPercentConfig,
@@ -62,6 +64,7 @@ export function translateFault(
   const d = f.delay;
   const a = f.abort;
   const out: HttpFaultConfig = {
+    ...EMPTY_FAULT,
     delay:
       d === null
         ? null
@@ -79,12 +82,6 @@ export function translateFault(
             grpcStatus: a.grpcStatus !== '' ? (GRPC_CODES[a.grpcStatus] ?? 2) : 0,
             percentage: fraction(a.percentage, source, 'fault.abort', sink),
           },
-    upstreamCluster: '',
-    headers: [],
-    downstreamNodes: [],
-    maxActiveFaults: null,
-    responseRateLimit: null,
-    disableDownstreamClusterStats: false,
   };
   return out.delay === null && out.abort === null ? null : out;
 }

@@ -34,16 +34,11 @@ const KNOWN_STATUS = new Set([
 ]);
 
 /**
- * The route's retry policy; null when retries are disabled (`attempts: 0`). `previousHosts` is
- * false when the destination uses consistent hashing, which istiod then keeps on the same host.
+ * The policy of a route whose VirtualService sets no `retries` (and of istiod's default route for
+ * a service without one).
  */
-export function translateRetries(
-  retry: HttpRetry | null,
-  previousHosts: boolean,
-  source: FieldSource,
-  sink: TranslateSink,
-): RetryPolicyConfig | null {
-  const base: RetryPolicyConfig = {
+export function istioDefaultRetryPolicy(previousHosts: boolean): RetryPolicyConfig {
+  return {
     retryOn: DEFAULT_RETRY_ON,
     numRetries: DEFAULT_ATTEMPTS,
     perTryTimeoutMs: null,
@@ -54,6 +49,19 @@ export function translateRetries(
     previousHostsPredicate: previousHosts,
     hostSelectionRetryMaxAttempts: HOST_SELECTION_ATTEMPTS,
   };
+}
+
+/**
+ * The route's retry policy; null when retries are disabled (`attempts: 0`). `previousHosts` is
+ * false when the destination uses consistent hashing, which istiod then keeps on the same host.
+ */
+export function translateRetries(
+  retry: HttpRetry | null,
+  previousHosts: boolean,
+  source: FieldSource,
+  sink: TranslateSink,
+): RetryPolicyConfig | null {
+  const base = istioDefaultRetryPolicy(previousHosts);
   if (retry === null) return base;
   if (retry.attempts <= 0) return null;
   let retryOn = base.retryOn;

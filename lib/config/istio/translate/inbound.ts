@@ -14,7 +14,7 @@ import type {
   VirtualHostConfig,
 } from '../../model.js';
 import type { SidecarOptions } from '../sidecar-options.js';
-import { envoyCluster, envoyDefaultHcm, envoyRoute, ISTIO_CIRCUIT_BREAKERS_DOC } from './envoy-defaults.js';
+import { envoyDefaultHcm, envoyRoute, istioCluster, plainVirtualHost } from './envoy-defaults.js';
 import type { SidecarScope } from './sidecar-scope.js';
 import { FILTER_NAMES, inboundClusterName, type TranslateSink } from './types.js';
 
@@ -65,16 +65,9 @@ function inboundRoute(cluster: string): RouteConfig {
 }
 
 function vhost(p: InboundPort, first: boolean): VirtualHostConfig {
-  return {
-    name: `inbound|http|${p.port}`,
-    domains: first ? ['*'] : [`*:${p.port}`],
-    routes: [inboundRoute(inboundClusterName(p.port))],
-    headers: NO_HEADER_MUTATIONS,
-    retryPolicy: null,
-    includeRequestAttemptCount: false,
-    includeAttemptCountInResponse: false,
-    perRequestBufferLimitBytes: null,
-  };
+  return plainVirtualHost(`inbound|http|${p.port}`, first ? ['*'] : [`*:${p.port}`], [
+    inboundRoute(inboundClusterName(p.port)),
+  ]);
 }
 
 /** The inbound listener and its clusters; none when nothing says where the app listens. */
@@ -88,11 +81,9 @@ export function inboundConfig(
   const ports = port === null ? [] : inboundPorts(scope, options, sink);
   if (port === null || ports.length === 0) return { listener: null, clusters: [] };
   const clusters = ports.map((p) =>
-    envoyCluster({
+    istioCluster({
       name: inboundClusterName(p.port),
       type: 'STATIC',
-      connect_timeout: '10s',
-      circuit_breakers: ISTIO_CIRCUIT_BREAKERS_DOC,
       load_assignment: {
         cluster_name: inboundClusterName(p.port),
         endpoints: [

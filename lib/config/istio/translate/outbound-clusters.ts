@@ -5,7 +5,7 @@
  */
 import type { ClusterConfig, DiscoveryType, EndpointConfig } from '../../model.js';
 import type { ServicePort } from '../model.js';
-import { endpointPort, type RegistryEndpoint, type RegistryService } from '../registry.js';
+import { endpointPort, type RegistryService } from '../registry.js';
 import { selects } from '../workload.js';
 import { buildOutboundCluster } from './cluster-policy.js';
 import type { DestinationRuleIndex } from './destination-rules.js';
@@ -31,15 +31,21 @@ function locality(l: string): EndpointConfig['locality'] {
   return { region, zone, subZone };
 }
 
-function endpointConfig(ep: RegistryEndpoint, port: ServicePort): EndpointConfig {
+function endpoint(
+  address: string,
+  port: number,
+  weight: number,
+  labels: Readonly<Record<string, string>>,
+  localityName: string,
+): EndpointConfig {
   return {
-    address: { address: ep.address, port: endpointPort(ep, port) },
-    weight: ep.weight,
+    address: { address, port },
+    weight,
     healthStatus: 'UNKNOWN',
-    locality: locality(ep.locality),
+    locality: locality(localityName),
     priority: 0,
     hostname: '',
-    labels: ep.labels,
+    labels,
   };
 }
 
@@ -54,19 +60,9 @@ export function serviceEndpoints(
   // A DNS entry without endpoints resolves its own host (wildcards cannot be resolved).
   if (eps.length === 0 && service.endpoints.length === 0 && DISCOVERY[service.resolution] !== 'STATIC') {
     if (service.hostname.startsWith('*')) return [];
-    return [
-      {
-        address: { address: service.hostname, port: port.number },
-        weight: 1,
-        healthStatus: 'UNKNOWN',
-        locality: { region: '', zone: '', subZone: '' },
-        priority: 0,
-        hostname: '',
-        labels: {},
-      },
-    ];
+    return [endpoint(service.hostname, port.number, 1, {}, '')];
   }
-  return eps.map((e) => endpointConfig(e, port));
+  return eps.map((e) => endpoint(e.address, endpointPort(e, port), e.weight, e.labels, e.locality));
 }
 
 /** One service port's clusters: the whole service and each subset of its DestinationRule. */

@@ -31,6 +31,12 @@ export const ISTIO_THRESHOLDS: CircuitBreakerThresholdsConfig = {
   maxConnectionPools: null,
 };
 
+/** Istio's breakers without a DestinationRule: one DEFAULT-priority entry; HIGH keeps Envoy's. */
+export const ISTIO_CIRCUIT_BREAKERS: CircuitBreakersConfig = {
+  default: ISTIO_THRESHOLDS,
+  high: DEFAULT_THRESHOLDS,
+};
+
 /** The connection fields of a cluster that a DestinationRule decides. */
 export interface PoolSettings {
   readonly connectTimeoutMs: number;
@@ -69,8 +75,7 @@ export function applyConnectionPool(
       http?.maxRequestsPerConnection,
       DEFAULT_CLUSTER_PROTOCOL.maxRequestsPerConnection,
     ),
-    // Istio writes one DEFAULT-priority entry; HIGH keeps Envoy's defaults.
-    circuitBreakers: { default: thresholds, high: DEFAULT_THRESHOLDS },
+    circuitBreakers: { ...ISTIO_CIRCUIT_BREAKERS, default: thresholds },
     upstreamProtocol,
   };
 }

@@ -5,6 +5,7 @@
  * hosts outside the registry.
  */
 import type { BootstrapPart, Located } from '../../envoy/bootstrap.js';
+import { EMPTY_FAULT } from '../../envoy/fault.js';
 import type { ClusterConfig, FaultFilterConfig, ListenerConfig } from '../../model.js';
 import { resolveHostname } from '../hosts.js';
 import { type RegistryService, ServiceRegistry } from '../registry.js';
@@ -14,7 +15,7 @@ import { ROOT_NAMESPACE, selects, type WorkloadInfo } from '../workload.js';
 import { authorizationFilters } from './authorization.js';
 import { routeHashPolicy, usesConsistentHash } from './cluster-policy.js';
 import { DestinationRuleIndex } from './destination-rules.js';
-import { envoyCluster, envoyDefaultHcm, ISTIO_CIRCUIT_BREAKERS_DOC } from './envoy-defaults.js';
+import { envoyCluster, envoyDefaultHcm, istioCluster } from './envoy-defaults.js';
 import { inboundConfig } from './inbound.js';
 import { clustersForServicePort, isHttpPort } from './outbound-clusters.js';
 import { type SidecarScope, sidecarScope } from './sidecar-scope.js';
@@ -32,20 +33,8 @@ import { meshVirtualServices, outboundRouteConfig } from './virtual-hosts.js';
 // Where translated objects say they came from in merge messages (duplicate names, addresses).
 const ORIGIN = '(sidecar mode)';
 
-const NO_FAULT: FaultFilterConfig = {
-  kind: 'fault',
-  name: FILTER_NAMES.fault,
-  fault: {
-    delay: null,
-    abort: null,
-    upstreamCluster: '',
-    headers: [],
-    downstreamNodes: [],
-    maxActiveFaults: null,
-    responseRateLimit: null,
-    disableDownstreamClusterStats: false,
-  },
-};
+// Istio's listener-level fault filter: empty, so only per-route configs act.
+const NO_FAULT: FaultFilterConfig = { kind: 'fault', name: FILTER_NAMES.fault, fault: EMPTY_FAULT };
 
 function located<T>(value: T, path: string): Located<T> {
   return { value, file: ORIGIN, path };
@@ -54,12 +43,10 @@ function located<T>(value: T, path: string): Located<T> {
 /** Istio's PassthroughCluster (by Host, as Skiff has no original destination yet) and BlackHoleCluster. */
 function specialClusters(): ClusterConfig[] {
   return [
-    envoyCluster({
+    istioCluster({
       name: PASSTHROUGH_CLUSTER,
       type: 'ORIGINAL_DST',
       lb_policy: 'CLUSTER_PROVIDED',
-      connect_timeout: '10s',
-      circuit_breakers: ISTIO_CIRCUIT_BREAKERS_DOC,
       original_dst_lb_config: { use_http_header: true, http_header_name: ':authority' },
     }),
     envoyCluster({ name: BLACKHOLE_CLUSTER, type: 'STATIC', connect_timeout: '10s' }),

@@ -1,16 +1,17 @@
+import { NO_HEADER_MUTATIONS } from '../../envoy/header-mutations.js';
 /**
  * The outbound route table: one virtual host per visible HTTP service port, named by every Host
  * form a caller may use, holding the routes of the VirtualService for that host (or istiod's
  * default route), then the catch-all `allow_any` (PassthroughCluster) or `block_all` (502).
  */
 
-import { NO_HEADER_MUTATIONS } from '../../envoy/header-mutations.js';
 import type { RouteConfig, RouteConfiguration, VirtualHostConfig } from '../../model.js';
 import { hostAliases, hostMatches, resolveHostname } from '../hosts.js';
 import type { VirtualService } from '../model.js';
 import type { RegistryService } from '../registry.js';
 import { ofKind, resourceName, type SourcedResource, visibleFrom } from '../sourced.js';
-import { envoyRoute, istioDefaultRetryPolicyDoc } from './envoy-defaults.js';
+import { envoyRoute, plainVirtualHost } from './envoy-defaults.js';
+import { istioDefaultRetryPolicy } from './http-retry.js';
 import { translateHttpRoutes } from './http-routes.js';
 import { isHttpPort } from './outbound-clusters.js';
 import { type ClusterRef, PASSTHROUGH_CLUSTER, type RouteTranslateContext } from './types.js';
@@ -73,27 +74,12 @@ export function defaultRoute(ref: ClusterRef): RouteConfig {
   const route = envoyRoute({
     name: 'default',
     match: { prefix: '/' },
-    route: {
-      cluster: ref.name,
-      timeout: '0s',
-      retry_policy: istioDefaultRetryPolicyDoc(ref.previousHostsAllowed),
-    },
+    route: { cluster: ref.name, timeout: '0s' },
   });
-  if (ref.hashPolicy === undefined || route.action.kind !== 'forward') return route;
-  return { ...route, action: { ...route.action, hashPolicy: ref.hashPolicy } };
-}
-
-function vhost(name: string, domains: string[], routes: RouteConfig[]): VirtualHostConfig {
-  return {
-    name,
-    domains,
-    routes,
-    headers: NO_HEADER_MUTATIONS,
-    retryPolicy: null,
-    includeRequestAttemptCount: false,
-    includeAttemptCountInResponse: false,
-    perRequestBufferLimitBytes: null,
-  };
+  if (route.action.kind !== 'forward') return route;
+  const retryPolicy = istioDefaultRetryPolicy(ref.previousHostsAllowed);
+  const hash = ref.hashPolicy === undefined ? {} : { hashPolicy: ref.hashPolicy };
+  return { ...route, action: { ...route.action, retryPolicy, ...hash } };
 }
 
 /** Callers' port-less Host means port 80; a service without an HTTP port 80 takes it on its first HTTP port. */
@@ -130,14 +116,14 @@ export function outboundRouteConfig(inputs: OutboundRouteInputs): RouteConfigura
               ),
             ]
           : translateHttpRoutes(vs, port.number, ctx);
-      vhosts.push(vhost(`${svc.hostname}:${port.number}`, domains, routes));
+      vhosts.push(plainVirtualHost(`${svc.hostname}:${port.number}`, domains, routes));
     }
     covered.add(svc.hostname);
   }
   // VirtualService hosts that name no service still route (istiod builds them on port 80).
   for (const [host, vs] of vss.byHost) {
     if (covered.has(host) || services.some((s) => hostMatches(s.hostname, host))) continue;
-    vhosts.push(vhost(`${host}:80`, [host, `${host}:80`], translateHttpRoutes(vs, 80, ctx)));
+    vhosts.push(plainVirtualHost(`${host}:80`, [host, `${host}:80`], translateHttpRoutes(vs, 80, ctx)));
   }
   vhosts.push(catchAll(inputs.outboundTrafficPolicy));
   return {
@@ -151,13 +137,13 @@ export function outboundRouteConfig(inputs: OutboundRouteInputs): RouteConfigura
 /** `allow_any` → PassthroughCluster by Host; `block_all` → 502 (istiod's BlackHole virtual host). */
 function catchAll(policy: 'ALLOW_ANY' | 'REGISTRY_ONLY'): VirtualHostConfig {
   if (policy === 'REGISTRY_ONLY') {
-    return vhost(
+    return plainVirtualHost(
       'block_all',
       ['*'],
       [envoyRoute({ name: 'block_all', match: { prefix: '/' }, direct_response: { status: 502 } })],
     );
   }
-  return vhost(
+  return plainVirtualHost(
     'allow_any',
     ['*'],
     [
