@@ -6,6 +6,7 @@ import { readHttpFilters } from './http-filters.js';
 import { warnNotEnforced } from './not-enforced.js';
 import type { ClusterRef } from './route-action.js';
 import { readRouteConfiguration } from './route-config.js';
+import { readXfccConfig } from './xfcc.js';
 
 export const HCM_TYPE =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -56,6 +57,7 @@ export function readHcm(r: FieldReader, refs: ClusterRef[]): HttpConnectionManag
   warnNotEnforced(r, 'xff_num_trusted_hops', 'trusted-hop XFF handling');
   if (r.bool('normalize_path') === true) r.warn('normalize_path', 'decoded but not enforced yet');
   if (r.bool('merge_slashes') === true) r.warn('merge_slashes', 'decoded but not enforced yet');
+  const xfcc = readXfccConfig(r);
   const cfg = {
     statPrefix,
     generateRequestId: r.bool('generate_request_id') ?? true,
@@ -91,5 +93,6 @@ export function readHcm(r: FieldReader, refs: ClusterRef[]): HttpConnectionManag
     maxRequestsPerConnection: common.maxRequestsPerConnection ?? 0,
     headersWithUnderscoresAction: common.headersWithUnderscoresAction,
     allowAbsoluteUrl,
+    ...xfcc,
   };
 }

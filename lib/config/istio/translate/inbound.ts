@@ -9,6 +9,8 @@ import { NO_HEADER_MUTATIONS } from '../../envoy/header-mutations.js';
 import type { ClusterConfig, ListenerConfig, RouteConfig, VirtualHostConfig } from '../../model.js';
 import type { SidecarOptions } from '../sidecar-options.js';
 import { envoyCluster, envoyDefaultHcm, envoyRoute, ISTIO_CIRCUIT_BREAKERS_DOC } from './envoy-defaults.js';
+import { ISTIO_INBOUND_XFCC, inboundChains, listenerMode } from './inbound-mtls.js';
+import type { EffectiveMtls } from './peer-authentication.js';
 import type { SidecarScope } from './sidecar-scope.js';
 import { FILTER_NAMES, inboundClusterName, type TranslateSink } from './types.js';
 
@@ -76,6 +78,7 @@ export function inboundConfig(
   scope: SidecarScope,
   options: SidecarOptions,
   sink: TranslateSink,
+  mtls: EffectiveMtls = { mode: 'PERMISSIVE', ports: {} },
 ): { listener: ListenerConfig | null; clusters: ClusterConfig[] } {
   const port = options.inboundPort;
   const ports = port === null ? [] : inboundPorts(scope, options, sink);
@@ -112,17 +115,20 @@ export function inboundConfig(
     name: 'virtualInbound',
     address: { address: options.bindAddress, port },
     trafficDirection: 'INBOUND',
-    filterChains: [
+    ...inboundChains(
+      listenerMode(
+        mtls,
+        ports.map((p) => p.port),
+        sink,
+      ),
       {
-        name: 'virtualInbound-http',
-        hcm: {
-          ...hcm,
-          httpFilters: [
-            { kind: 'router', name: FILTER_NAMES.router, suppressEnvoyHeaders: false, startChildSpan: false },
-          ],
-        },
+        ...hcm,
+        httpFilters: [
+          { kind: 'router', name: FILTER_NAMES.router, suppressEnvoyHeaders: false, startChildSpan: false },
+        ],
+        ...ISTIO_INBOUND_XFCC,
       },
-    ],
+    ),
     perConnectionBufferLimitBytes: 1_048_576,
   };
   return { listener, clusters };

@@ -16,6 +16,7 @@ import { DestinationRuleIndex } from './destination-rules.js';
 import { envoyCluster, envoyDefaultHcm, ISTIO_CIRCUIT_BREAKERS_DOC } from './envoy-defaults.js';
 import { inboundConfig } from './inbound.js';
 import { clustersForServicePort, isHttpPort } from './outbound-clusters.js';
+import { effectiveMtls } from './peer-authentication.js';
 import { type SidecarScope, sidecarScope } from './sidecar-scope.js';
 import {
   BLACKHOLE_CLUSTER,
@@ -98,7 +99,7 @@ function outboundListener(
   };
 }
 
-/** Security resources are translated with the mTLS issue; until then say what is not enforced. */
+/** AuthorizationPolicy is not enforced yet: refuse to serve without it. */
 function securityNotices(
   resources: readonly SourcedResource[],
   workload: WorkloadInfo,
@@ -116,18 +117,6 @@ function securityNotices(
       path: 'kind',
       message: `${resourceName(ap.resource)} applies to this workload but authorization is not enforced yet (it comes with mTLS support); refusing to serve without it`,
     });
-  }
-  for (const pa of ofKind(resources, 'PeerAuthentication')) {
-    const { metadata, spec } = pa.resource;
-    if (!applies(metadata.namespace, spec.selector?.labels ?? null)) continue;
-    const modes = [spec.mtls?.mode ?? 'UNSET', ...Object.values(spec.portLevelMtls)];
-    if (modes.includes('STRICT')) {
-      sink.warnings.push({
-        file: pa.file,
-        path: 'spec.mtls.mode',
-        message: `${resourceName(pa.resource)} asks for STRICT mTLS, which Skiff does not enforce yet: inbound traffic is accepted in plaintext`,
-      });
-    }
   }
 }
 
@@ -224,7 +213,8 @@ export function translateIstio(
       }),
     );
   }
-  const inbound = inboundConfig(scope, options, sink);
+  const mtls = effectiveMtls(ofKind(resources, 'PeerAuthentication'), options.workload);
+  const inbound = inboundConfig(scope, options, sink, mtls);
   if (inbound.listener !== null) listeners.push(inbound.listener);
   clusters.push(...inbound.clusters, ...specialClusters());
   return {

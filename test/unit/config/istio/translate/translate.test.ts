@@ -265,24 +265,33 @@ spec:
   );
 });
 
-t.test('security resources not enforced yet: AuthorizationPolicy refuses, STRICT warns', async (t) => {
-  const ap = `apiVersion: security.istio.io/v1
+t.test(
+  'AuthorizationPolicy refuses (not enforced yet); STRICT makes the inbound listener mTLS-only',
+  async (t) => {
+    const ap = `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: deny-all, namespace: default}
 spec: {}
 `;
-  const r = loadConfigText(`${SE}---\n${ap}`, 'x.yaml', { sidecar: testSidecarOptions() });
-  t.equal(r.ok, false);
-  if (!r.ok)
-    t.match(r.issues.map((i) => i.message).join('\n'), /AuthorizationPolicy default\/deny-all applies/);
-  const pa = `apiVersion: security.istio.io/v1
+    const r = loadConfigText(`${SE}---\n${ap}`, 'x.yaml', { sidecar: testSidecarOptions() });
+    t.equal(r.ok, false);
+    if (!r.ok)
+      t.match(r.issues.map((i) => i.message).join('\n'), /AuthorizationPolicy default\/deny-all applies/);
+    const pa = `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: strict, namespace: istio-system}
 spec: {mtls: {mode: STRICT}}
 `;
-  const r2 = loadSidecarConfig(`${SE}---\n${pa}`);
-  t.match(r2.warnings.map((w) => w.message).join('\n'), /STRICT mTLS, which Skiff does not enforce yet/);
-});
+    const r2 = loadSidecarConfig(`${SE}---\n${pa}`, { sidecar: { inboundPort: 0, appPort: 8080 } });
+    t.notMatch(r2.warnings.map((w) => w.message).join('\n'), /STRICT/);
+    const inbound = r2.bootstrap.listeners.find((l) => l.name === 'virtualInbound');
+    t.same(
+      inbound?.filterChains.map((c) => [c.match?.transportProtocol, c.tls?.requireClientCertificate]),
+      [['tls', true]],
+    );
+    t.same(inbound?.listenerFilters, ['tls_inspector']);
+  },
+);
 
 t.test('what is not served yet is said with its field: TCP ports, tcp/tls routes', async (t) => {
   const loaded = loadSidecarConfig(`${SE}---
