@@ -68,6 +68,8 @@ export interface ListenerConfig {
    * `http_inspector` the HTTP version) so filter chains can match on them; absent = none.
    */
   readonly listenerFilters?: readonly ('tls_inspector' | 'http_inspector')[];
+  /** `listener_filters_timeout` for sniffing the first bytes; absent = Envoy's 15 s, 0 = none. */
+  readonly listenerFiltersTimeoutMs?: number;
 }
 
 export interface FilterChainConfig {
@@ -130,6 +132,27 @@ export interface HttpConnectionManagerConfig {
     | 'UNESCAPE_AND_FORWARD';
   /** Drain timeout for graceful close, default 5000. */
   readonly drainTimeoutMs: number;
+  /** `forward_client_cert_details`; absent = SANITIZE (Envoy's default). */
+  readonly forwardClientCertDetails?: ForwardClientCertDetails;
+  /** `set_current_client_cert_details`: what SANITIZE_SET / APPEND_FORWARD add; absent = By and Hash only. */
+  readonly setCurrentClientCertDetails?: ClientCertDetailsConfig;
+}
+
+/** How the HCM treats `x-forwarded-client-cert`. */
+export type ForwardClientCertDetails =
+  | 'SANITIZE'
+  | 'FORWARD_ONLY'
+  | 'APPEND_FORWARD'
+  | 'SANITIZE_SET'
+  | 'ALWAYS_FORWARD_ONLY';
+
+/** `set_current_client_cert_details`: the peer certificate facts added to XFCC. */
+export interface ClientCertDetailsConfig {
+  readonly subject: boolean;
+  readonly cert: boolean;
+  readonly chain: boolean;
+  readonly dns: boolean;
+  readonly uri: boolean;
 }
 
 // ─── Routing ─────────────────────────────────────────────────────────────────────────────

@@ -30,7 +30,7 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   authority: string;
   /** `:scheme`; an absolute-form target may set it (x-forwarded-proto follows the connection). */
   scheme: string;
-  /** The downstream connection's scheme: `http` until TLS termination arrives. */
+  /** The downstream connection's scheme: `https` on terminated TLS, else `http`. */
   readonly connectionScheme: string;
   /** Set by the connection manager for TLS connections (FilterStream). */
   downstreamTls: DownstreamTlsInfo | null = null;
@@ -98,8 +98,10 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     this.method = req.method ?? 'GET';
     this.path = req.url ?? '/';
     this.authority = headers.get('host') ?? '';
-    this.scheme = 'http';
-    this.connectionScheme = 'http';
+    const tls = conn.tls;
+    this.downstreamTls = tls;
+    this.scheme = tls === null ? 'http' : 'https';
+    this.connectionScheme = this.scheme;
     this.protocol = req.httpVersionMinor === 0 ? 'HTTP/1.0' : 'HTTP/1.1';
     this.startMonoMs = startMonoMs;
     this.lastActivityMs = startMonoMs;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ResponseFlag } from '../accesslog/response-flags.js';
+import { kTlsDetails, type TlsTaggedSocket } from '../listener/tls-details.js';
 import type { ListenerStats } from '../stats/types.js';
 import { applyAbsoluteForm } from './absolute-url.js';
 import { ActiveStream } from './active-stream.js';
@@ -24,7 +25,7 @@ export interface DrainState {
 const kConnection = Symbol('skiff.connection');
 // Envoy answers both a refused and a redirected path with these details.
 const PATH_NORMALIZATION_FAILED = 'path_normalization_failed';
-type TrackedSocket = Duplex & { [kConnection]?: DownstreamConnection };
+type TrackedSocket = Duplex & TlsTaggedSocket & { [kConnection]?: DownstreamConnection };
 
 /**
  * An HTTP/1.1 connection manager: a Node `http.Server` whose requests become ActiveStreams.
@@ -61,7 +62,7 @@ export function createConnectionManager(
     listenerStats.downstreamCxActive.inc();
     rt.stats.downstreamCxTotal.inc();
     rt.stats.downstreamCxActive.inc();
-    const conn = new DownstreamConnection(rt.clock);
+    const conn = new DownstreamConnection(rt.clock, socket[kTlsDetails] ?? null);
     socket[kConnection] = conn;
     socket.once('close', () => {
       listenerStats.downstreamCxActive.dec();
@@ -73,6 +74,12 @@ export function createConnectionManager(
     onClientError(runtime(), err, socket),
   );
   return server;
+}
+
+/** True when no request is open on a connection this manager served (drains close those). */
+export function isIdleConnection(socket: Duplex): boolean {
+  const conn = (socket as TrackedSocket)[kConnection];
+  return conn === undefined || conn.streams.length === 0;
 }
 
 /** Node requires headersTimeout ≤ requestTimeout whenever the latter is on. */
@@ -116,7 +123,7 @@ function onRequest(rt: HcmRuntime, req: IncomingMessage, res: StreamResponse, dr
   const headers = new HeaderMap(req.rawHeaders);
   const socket = req.socket as TrackedSocket;
   // Sockets handed to the server without a 'connection' event get their state here.
-  const conn = (socket[kConnection] ??= new DownstreamConnection(rt.clock));
+  const conn = (socket[kConnection] ??= new DownstreamConnection(rt.clock, socket[kTlsDetails] ?? null));
   const stream = new ActiveStream(rt, req, res, headers, start, conn);
   conn.streams.push(stream);
   res.attach(stream);

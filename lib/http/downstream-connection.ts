@@ -1,3 +1,4 @@
+import type { TlsConnectionDetails } from '../listener/tls-details.js';
 import type { Clock } from '../util/clock.js';
 import type { ActiveStream } from './active-stream.js';
 import { DeadlineTimer } from './deadline-timer.js';
@@ -9,9 +10,12 @@ import { DeadlineTimer } from './deadline-timer.js';
 export class DownstreamConnection {
   readonly streams: ActiveStream[] = [];
   readonly timer: DeadlineTimer;
+  /** What the TLS handshake established; null on plaintext connections. */
+  readonly tls: TlsConnectionDetails | null;
 
-  constructor(clock: Clock) {
+  constructor(clock: Clock, tls: TlsConnectionDetails | null = null) {
     this.timer = new DeadlineTimer(clock, this.streams);
+    this.tls = tls;
   }
 
   /** The socket closed: Node emits no 'close' for pipelined responses still queued, so end them. */

@@ -4,10 +4,11 @@ import type { ActiveStream } from './active-stream.js';
 import { sanitizeEdgeRequest } from './edge-sanitize.js';
 import { stripRequestHopByHop } from './hop-by-hop.js';
 import { dropUnderscoreHeaders } from './request-checks.js';
+import { mutateXfcc } from './xfcc.js';
 
 /**
  * The connection manager's request header edits, in Envoy's order: hop-by-hop removal,
- * edge sanitising, x-forwarded-for / -proto, via, x-request-id.
+ * edge sanitising, x-forwarded-for / -proto, via, x-forwarded-client-cert, x-request-id.
  */
 export function prepareRequestHeaders(stream: ActiveStream, cfg: HttpConnectionManagerConfig): void {
   const h = stream.requestHeaders;
@@ -30,6 +31,7 @@ export function prepareRequestHeaders(stream: ActiveStream, cfg: HttpConnectionM
     const via = h.get('via');
     h.set('via', via === undefined ? cfg.via : `${via}, ${cfg.via}`);
   }
+  mutateXfcc(h, cfg, stream.conn.tls);
   const rid = h.get('x-request-id');
   // An external client's id is not trusted unless preserve_external_request_id says so.
   const keep = !external || cfg.preserveExternalRequestId;

@@ -1,5 +1,4 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { AccessLogSinks } from '../accesslog/sink.js';
 import { startAdminServer } from '../admin/admin-server.js';
 import { type ProbeServer, startReadinessServer, startStatsServer } from '../admin/probe-servers.js';
@@ -9,8 +8,9 @@ import type { Cluster } from '../cluster/types.js';
 import type { LoadOptions } from '../config/load.js';
 import type { Bootstrap, ListenerConfig } from '../config/model.js';
 import { SkiffError } from '../errors.js';
-import { createConnectionManager, type DrainState } from '../http/connection-manager.js';
+import type { DrainState } from '../http/connection-manager.js';
 import type { HcmRuntime } from '../http/hcm-runtime.js';
+import { createServingListener, type ServingListener } from '../listener/serving-listener.js';
 import { ShadowTracker } from '../router/shadow-tracker.js';
 import { StatsRegistry } from '../stats/registry.js';
 import { snapshotOf } from '../tls/certificate-source.js';
@@ -21,7 +21,7 @@ import { type Random, systemRandom } from '../util/random.js';
 import { VERSION } from '../version.js';
 import { buildHcmRuntime } from './build-runtime.js';
 import { ConfigReloader } from './config-reloader.js';
-import { closeServerGracefully } from './drain.js';
+import { servableChains } from './workload-tls-check.js';
 
 export interface SkiffOptions {
   /** Overrides `admin.address` port (0 = ephemeral). An admin server is started even without `admin`. */
@@ -39,14 +39,13 @@ export interface SkiffOptions {
   readonly statsPort?: number;
   /** Address for those two ports; default 0.0.0.0 (kubelet and Prometheus reach them from outside). */
   readonly probeAddress?: string;
-  /** The sidecar's workload certificate (shown by `/certs`, `skiff_cert_expiry_seconds`); Skiff closes it on stop. */
+  /** The sidecar's workload certificate: SDS `default` / `ROOTCA` in filter chains, `/certs`, `skiff_cert_expiry_seconds`; Skiff closes it on stop. */
   readonly certificates?: CertificateProvider;
 }
 
 interface ActiveListener {
   config: ListenerConfig;
-  readonly server: Server;
-  runtime: HcmRuntime;
+  readonly handle: ServingListener;
   address: string;
   port: number;
 }
@@ -121,26 +120,25 @@ export class Skiff {
     await this.startProbes();
     await this.clusterManager.update(this.bootstrap.clusters);
     await this.clusterManager.ready();
-    for (const cfg of this.bootstrap.listeners) await this.addListener(cfg, this.buildRuntime(cfg));
+    for (const c of this.bootstrap.listeners) {
+      const cfg = this.servable(c);
+      await this.addListener(cfg, this.buildRuntimes(cfg));
+    }
     this.startedAt = this.clock.now();
     this.serverState = 'LIVE';
   }
 
-  private async addListener(cfg: ListenerConfig, runtime: HcmRuntime): Promise<void> {
-    const stats = this.stats.listenerStats(cfg.address.address, cfg.address.port);
-    const active: ActiveListener = {
-      config: cfg,
-      server: null as unknown as Server,
-      runtime,
-      address: '',
-      port: 0,
-    };
-    // The runtime is read per request, so a reload swaps it under open connections too.
-    const server = createConnectionManager(() => active.runtime, stats, this.drain);
-    (active as { server: Server }).server = server;
+  private async addListener(cfg: ListenerConfig, runtimes: readonly HcmRuntime[]): Promise<void> {
+    const handle = createServingListener(cfg, runtimes, {
+      stats: this.stats.listenerStats(cfg.address.address, cfg.address.port),
+      drain: this.drain,
+      certificates: this.opts.certificates ?? null,
+      log: this.log,
+    });
+    const active: ActiveListener = { config: cfg, handle, address: '', port: 0 };
     this.listeners.push(active);
-    await listen(server, cfg);
-    const a = server.address() as AddressInfo;
+    await listen(handle.server, cfg);
+    const a = handle.server.address() as AddressInfo;
     active.address = a.address;
     active.port = a.port;
     this.log.info(`listener ${cfg.name} listening on ${a.address}:${a.port}`);
@@ -170,40 +168,58 @@ export class Skiff {
    */
   async reload(next: Bootstrap): Promise<void> {
     if (this.serverState !== 'LIVE') throw new SkiffError('SKIFF_ERR_RELOAD', 'not serving: no reload');
-    const plans = next.listeners.map((cfg) => ({
-      cfg,
-      runtime: this.buildRuntime(cfg),
-      kept: this.listeners.find((l) => l.config.name === cfg.name && sameAddress(l.config, cfg)),
-    }));
+    const plans = next.listeners.map((c) => {
+      const cfg = this.servable(c);
+      return {
+        cfg,
+        runtimes: this.buildRuntimes(cfg),
+        kept: this.listeners.find(
+          (l) => l.config.name === cfg.name && sameAddress(l.config, cfg) && l.handle.accepts(cfg),
+        ),
+      };
+    });
     await this.clusterManager.update(next.clusters);
     await this.clusterManager.ready();
     const gone = this.listeners.filter((l) => !plans.some((p) => p.kept === l));
     for (const p of plans) {
       if (p.kept === undefined) continue;
       p.kept.config = p.cfg;
-      p.kept.runtime = p.runtime;
+      p.kept.handle.update(p.cfg, p.runtimes);
     }
     for (const l of gone) {
       this.listeners.splice(this.listeners.indexOf(l), 1);
-      void closeServerGracefully(l.server, l.runtime.config.drainTimeoutMs);
+      // close() stops accepting at once, so a listener that changed shape can rebind its port.
+      void l.handle.close();
       this.log.info(`listener ${l.config.name} removed`);
     }
-    for (const p of plans) if (p.kept === undefined) await this.addListener(p.cfg, p.runtime);
+    for (const p of plans) if (p.kept === undefined) await this.addListener(p.cfg, p.runtimes);
     this.bootstrap = next;
   }
 
-  private buildRuntime(cfg: ListenerConfig): HcmRuntime {
-    const chain = cfg.filterChains[0];
-    if (chain === undefined)
+  /** One runtime per filter chain, in order. */
+  private buildRuntimes(cfg: ListenerConfig): HcmRuntime[] {
+    if (cfg.filterChains.length === 0)
       throw new SkiffError('SKIFF_ERR_CONFIG', `listener ${cfg.name} has no filter chain`);
-    return buildHcmRuntime(chain.hcm, {
-      clusters: this.clusterManager,
-      stats: this.stats,
-      sinks: this.sinks,
-      clock: this.clock,
-      random: this.random,
-      shadows: this.shadows,
-    });
+    return cfg.filterChains.map((chain) =>
+      buildHcmRuntime(chain.hcm, {
+        clusters: this.clusterManager,
+        stats: this.stats,
+        sinks: this.sinks,
+        clock: this.clock,
+        random: this.random,
+        shadows: this.shadows,
+      }),
+    );
+  }
+
+  /** The listener without chains that cannot be served for lack of a workload certificate. */
+  private servable(cfg: ListenerConfig): ListenerConfig {
+    const r = servableChains(cfg, this.opts.certificates !== undefined);
+    if (r.dropped > 0)
+      this.log.warn(
+        `listener ${cfg.name}: ${r.dropped} TLS filter chain(s) need the workload certificate and none is configured (--cert-dir or --ca-dir); serving plaintext only`,
+      );
+    return r.listener;
   }
 
   private async startAdmin(): Promise<void> {
@@ -298,9 +314,7 @@ export class Skiff {
     this.serverState = 'DRAINING';
     this.drain.draining = true;
     this.reloader?.stop();
-    await Promise.all(
-      this.listeners.map((l) => closeServerGracefully(l.server, l.runtime.config.drainTimeoutMs)),
-    );
+    await Promise.all(this.listeners.map((l) => l.handle.close()));
     // Shadows outlive their streams, so the drain above did not bound them: end them now.
     this.shadows.close();
     // Pools wait for in-flight requests; the listeners' drain already bounded those, so cap this too.

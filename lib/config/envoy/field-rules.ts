@@ -82,7 +82,6 @@ export const LISTENER_RULES: FinishRules = {
     'enable_reuse_port',
     'reuse_port',
     'drain_type',
-    'listener_filters_timeout',
     'continue_on_listener_filters_timeout',
     'tcp_backlog_size',
     'connection_balance_config',
@@ -110,7 +109,6 @@ export const LISTENER_FILTER_RULES: FinishRules = {
 };
 export const FILTER_CHAIN_RULES: FinishRules = {
   ignored: ['metadata', 'transport_socket_connect_timeout'],
-  unsupported: { transport_socket: MTLS },
 };
 export const NETWORK_FILTER_RULES: FinishRules = { unsupported: { config_discovery: XDS } };
 
@@ -121,9 +119,6 @@ export const HCM_RULES: FinishRules = {
     upgrade_configs: '',
     add_user_agent: '',
     internal_address_config: '',
-    forward_client_cert_details: MTLS,
-    set_current_client_cert_details: MTLS,
-    path_with_escaped_slashes_action: '',
     strip_matching_host_port: '',
     strip_any_host_port: '',
     max_connection_duration: '',

@@ -6,6 +6,7 @@ import { readHttpFilters } from './http-filters.js';
 import { warnNotEnforced } from './not-enforced.js';
 import type { ClusterRef } from './route-action.js';
 import { readRouteConfiguration } from './route-config.js';
+import { readXfccConfig } from './xfcc.js';
 
 export const HCM_TYPE =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -61,6 +62,7 @@ export function readHcm(r: FieldReader, refs: ClusterRef[]): HttpConnectionManag
     'UNESCAPE_AND_REDIRECT',
     'UNESCAPE_AND_FORWARD',
   ] as const);
+  const xfcc = readXfccConfig(r);
   const cfg = {
     statPrefix,
     generateRequestId: r.bool('generate_request_id') ?? true,
@@ -103,5 +105,6 @@ export function readHcm(r: FieldReader, refs: ClusterRef[]): HttpConnectionManag
     maxRequestsPerConnection: common.maxRequestsPerConnection ?? 0,
     headersWithUnderscoresAction: common.headersWithUnderscoresAction,
     allowAbsoluteUrl,
+    ...xfcc,
   };
 }

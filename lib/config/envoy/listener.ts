@@ -1,6 +1,12 @@
-import type { FilterChainConfig, ListenerConfig, TrafficDirection } from '../model.js';
+import type {
+  FilterChainConfig,
+  FilterChainMatchConfig,
+  ListenerConfig,
+  TrafficDirection,
+} from '../model.js';
 import type { FieldReader } from '../reader.js';
 import { formatAddress, readAddress } from './address.js';
+import { readDownstreamTransportSocket } from './downstream-tls-context.js';
 import {
   FILTER_CHAIN_RULES,
   LISTENER_FILTER_RULES,
@@ -14,13 +20,13 @@ import { readTypedConfig } from './typed-config.js';
 const HCM_NAMES = ['envoy.filters.network.http_connection_manager', 'envoy.http_connection_manager'];
 const DIRECTIONS: readonly TrafficDirection[] = ['UNSPECIFIED', 'INBOUND', 'OUTBOUND'];
 
-// Skiff always sniffs TLS and HTTP itself, so these listener filters add nothing.
-const IGNORED_LISTENER_FILTERS = new Set([
-  'envoy.filters.listener.tls_inspector',
-  'envoy.listener.tls_inspector',
-  'envoy.filters.listener.http_inspector',
-  'envoy.listener.http_inspector',
-]);
+// The listener filters Skiff runs itself: it sniffs TLS (and, for plaintext, the HTTP version).
+const LISTENER_FILTERS: Readonly<Record<string, 'tls_inspector' | 'http_inspector'>> = {
+  'envoy.filters.listener.tls_inspector': 'tls_inspector',
+  'envoy.listener.tls_inspector': 'tls_inspector',
+  'envoy.filters.listener.http_inspector': 'http_inspector',
+  'envoy.listener.http_inspector': 'http_inspector',
+};
 
 /** Decodes a `Listener`; undefined when it is unusable (issues recorded). */
 export function readListener(r: FieldReader, refs: ClusterRef[]): ListenerConfig | undefined {
@@ -29,42 +35,70 @@ export function readListener(r: FieldReader, refs: ClusterRef[]): ListenerConfig
   if (r.has('name') && name === '') r.error('name', 'must not be empty');
   const trafficDirection = r.enumValue('traffic_direction', DIRECTIONS) ?? 'UNSPECIFIED';
   const perConnectionBufferLimitBytes = r.int('per_connection_buffer_limit_bytes') ?? 1_048_576;
+  const listenerFilters: ('tls_inspector' | 'http_inspector')[] = [];
   for (const lf of r.objects('listener_filters')) {
     const n = lf.requiredString('name');
     lf.skip('typed_config');
     lf.finish(LISTENER_FILTER_RULES);
-    if (n !== '' && !IGNORED_LISTENER_FILTERS.has(n))
+    const known = LISTENER_FILTERS[n];
+    if (known !== undefined) {
+      if (!listenerFilters.includes(known)) listenerFilters.push(known);
+    } else if (n !== '') {
       lf.error('name', `listener filter "${n}" is not supported yet`);
+    }
   }
+  const listenerFiltersTimeoutMs = r.duration('listener_filters_timeout');
   const chains = r.objects('filter_chains');
   const filterChains: FilterChainConfig[] = [];
   if (chains.length === 0) r.error(null, 'a listener needs at least one filter chain in filter_chains');
-  if (chains.length > 1) {
-    r.error(
-      'filter_chains',
-      `${chains.length} filter chains given; more than one needs filter_chain_match, which is not supported yet`,
-    );
-  }
-  for (const c of chains) {
+  const seen = new Map<string, number>();
+  chains.forEach((c, i) => {
     const chain = readFilterChain(c, refs);
-    if (chain !== undefined) filterChains.push(chain);
-  }
+    if (chain === undefined) return;
+    filterChains.push(chain);
+    // Envoy refuses two chains with the same match: the second could never be picked.
+    const key = chain.match?.transportProtocol ?? 'any';
+    const prev = seen.get(key);
+    if (prev !== undefined)
+      c.error('filter_chain_match', `matches the same connections as filter_chains[${prev}]`);
+    else seen.set(key, i);
+  });
   r.finish(LISTENER_RULES);
-  if (address === undefined || filterChains.length !== chains.length || chains.length !== 1) return undefined;
-  return { name, address, trafficDirection, filterChains, perConnectionBufferLimitBytes };
+  if (address === undefined || filterChains.length !== chains.length || chains.length === 0) return undefined;
+  return {
+    name,
+    address,
+    trafficDirection,
+    filterChains,
+    perConnectionBufferLimitBytes,
+    ...(listenerFilters.length > 0 ? { listenerFilters } : {}),
+    ...(listenerFiltersTimeoutMs === undefined ? {} : { listenerFiltersTimeoutMs }),
+  };
+}
+
+const TRANSPORT_PROTOCOLS = ['tls', 'raw_buffer'] as const;
+
+function readFilterChainMatch(r: FieldReader): FilterChainMatchConfig | undefined {
+  const transportProtocol = r.has('transport_protocol')
+    ? r.enumValue('transport_protocol', TRANSPORT_PROTOCOLS)
+    : null;
+  for (const n of r.names()) {
+    if (n === 'transport_protocol') continue;
+    r.skip(n);
+    r.error(n, `${n} is not supported yet (Skiff matches filter chains on transport_protocol only)`);
+  }
+  r.finish();
+  return transportProtocol === undefined ? undefined : { transportProtocol };
 }
 
 function readFilterChain(r: FieldReader, refs: ClusterRef[]): FilterChainConfig | undefined {
   const name = r.string('name') ?? '';
+  const issuesBefore = r.sink.issues.length;
   const fcm = r.object('filter_chain_match');
-  if (fcm !== undefined) {
-    // An empty match selects every connection, which is what a single chain does anyway.
-    const set = fcm.names();
-    fcm.skip(...set);
-    fcm.finish();
-    if (set.length > 0)
-      r.error('filter_chain_match', `filter_chain_match is not supported yet (found ${set.join(', ')})`);
-  }
+  const match = fcm === undefined ? undefined : readFilterChainMatch(fcm);
+  const ts = r.object('transport_socket');
+  const tls = ts === undefined ? undefined : readDownstreamTransportSocket(ts);
+  const tsFailed = ts !== undefined && tls === undefined && r.sink.issues.length > issuesBefore;
   const filters = r.objects('filters');
   let hcm: FilterChainConfig['hcm'] | undefined;
   if (filters.length !== 1) {
@@ -92,5 +126,11 @@ function readFilterChain(r: FieldReader, refs: ClusterRef[]): FilterChainConfig 
     hcm = readHcm(tc.reader, refs);
   }
   r.finish(FILTER_CHAIN_RULES);
-  return hcm === undefined ? undefined : { name, hcm };
+  if (hcm === undefined || tsFailed || (fcm !== undefined && match === undefined)) return undefined;
+  return {
+    name,
+    ...(match === undefined || match.transportProtocol === null ? {} : { match }),
+    ...(tls === undefined ? {} : { tls }),
+    hcm,
+  };
 }

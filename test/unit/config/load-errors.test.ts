@@ -114,9 +114,10 @@ static_resources:
     '    filter_chains:\n    - filters:',
     '    filter_chains:\n    - filters: []\n    - filters:',
   );
-  t.match(issues(twoChains), [
-    /listeners\[0\]\.filter_chains: 2 filter chains given; more than one needs filter_chain_match, which is not supported yet/,
-    /filter_chains\[0\]\.filters: expected exactly one network filter/,
+  t.match(issues(twoChains), [/filter_chains\[0\]\.filters: expected exactly one network filter/]);
+  const sameMatch = minimal().replace(/( {4}filter_chains:\n)([\s\S]*?)( {2}clusters:)/, '$1$2$2$3');
+  t.match(issues(sameMatch), [
+    /listeners\[0\]\.filter_chains\[1\]\.filter_chain_match: matches the same connections as filter_chains\[0\]/,
   ]);
   const tcp = minimal()
     .replace(HCM_TYPE, 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy')

@@ -1,6 +1,7 @@
 /** `Listener` with its single filter chain and the `http_connection_manager` typed_config. */
 import type { HttpConnectionManagerConfig, ListenerConfig } from '../../model.js';
 import { encodeAccessLogs } from './access-log.js';
+import { encodeChainMatchAndTls } from './downstream-tls.js';
 import { encodeHttpFilter } from './filters.js';
 import { duration, fields, flag, type Json, socketAddress, unless } from './format.js';
 import { encodeRouteConfiguration } from './route-config.js';
@@ -15,9 +16,12 @@ export function encodeListener(l: ListenerConfig, knownClusters: ReadonlySet<str
     address: socketAddress(l.address),
     traffic_direction: unless(l.trafficDirection, 'UNSPECIFIED'),
     per_connection_buffer_limit_bytes: unless(l.perConnectionBufferLimitBytes, 1_048_576),
+    listener_filters: l.listenerFilters?.map((f) => ({ name: `envoy.filters.listener.${f}` })),
+    listener_filters_timeout: duration(l.listenerFiltersTimeoutMs ?? null),
     filter_chains: l.filterChains.map((c) =>
       fields({
         name: unless(c.name, ''),
+        ...encodeChainMatchAndTls(c),
         filters: [{ name: HCM_NAME, typed_config: encodeHcm(c.hcm, knownClusters) }],
       }),
     ),
@@ -56,5 +60,16 @@ export function encodeHcm(h: HttpConnectionManagerConfig, knownClusters: Readonl
     path_with_escaped_slashes_action: h.pathWithEscapedSlashesAction,
     common_http_protocol_options: Object.keys(common).length === 0 ? undefined : common,
     http_protocol_options: h.allowAbsoluteUrl ? { allow_absolute_url: true } : undefined,
+    forward_client_cert_details: h.forwardClientCertDetails,
+    set_current_client_cert_details:
+      h.setCurrentClientCertDetails === undefined
+        ? undefined
+        : fields({
+            subject: flag(h.setCurrentClientCertDetails.subject),
+            cert: flag(h.setCurrentClientCertDetails.cert),
+            chain: flag(h.setCurrentClientCertDetails.chain),
+            dns: flag(h.setCurrentClientCertDetails.dns),
+            uri: flag(h.setCurrentClientCertDetails.uri),
+          }),
   });
 }

@@ -15,6 +15,8 @@ import type {
 } from '../../model.js';
 import type { SidecarOptions } from '../sidecar-options.js';
 import { envoyDefaultHcm, envoyRoute, istioCluster, plainVirtualHost } from './envoy-defaults.js';
+import { ISTIO_INBOUND_XFCC, inboundChains, listenerMode } from './inbound-mtls.js';
+import type { EffectiveMtls } from './peer-authentication.js';
 import type { SidecarScope } from './sidecar-scope.js';
 import { FILTER_NAMES, inboundClusterName, type TranslateSink } from './types.js';
 
@@ -76,6 +78,7 @@ export function inboundConfig(
   options: SidecarOptions,
   sink: TranslateSink,
   authz: readonly HttpFilterConfig[] = [],
+  mtls: EffectiveMtls = { mode: 'PERMISSIVE', ports: {} },
 ): { listener: ListenerConfig | null; clusters: ClusterConfig[] } {
   const port = options.inboundPort;
   const ports = port === null ? [] : inboundPorts(scope, options, sink);
@@ -110,20 +113,23 @@ export function inboundConfig(
     name: 'virtualInbound',
     address: { address: options.bindAddress, port },
     trafficDirection: 'INBOUND',
-    filterChains: [
+    ...inboundChains(
+      listenerMode(
+        mtls,
+        ports.map((p) => p.port),
+        sink,
+      ),
       {
-        name: 'virtualInbound-http',
-        hcm: {
-          ...hcm,
-          // Istio's default path normalisation (BASE): RBAC and routing see the RFC 3986 path.
-          normalizePath: true,
-          httpFilters: [
-            ...authz,
-            { kind: 'router', name: FILTER_NAMES.router, suppressEnvoyHeaders: false, startChildSpan: false },
-          ],
-        },
+        ...hcm,
+        // Istio's default path normalisation (BASE): RBAC and routing see the RFC 3986 path.
+        normalizePath: true,
+        httpFilters: [
+          ...authz,
+          { kind: 'router', name: FILTER_NAMES.router, suppressEnvoyHeaders: false, startChildSpan: false },
+        ],
+        ...ISTIO_INBOUND_XFCC,
       },
-    ],
+    ),
     perConnectionBufferLimitBytes: 1_048_576,
   };
   return { listener, clusters };

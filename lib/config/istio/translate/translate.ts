@@ -10,14 +10,14 @@ import type { ClusterConfig, FaultFilterConfig, ListenerConfig } from '../../mod
 import { resolveHostname } from '../hosts.js';
 import { type RegistryService, ServiceRegistry } from '../registry.js';
 import type { SidecarOptions } from '../sidecar-options.js';
-import { ofKind, resourceName, type SourcedResource } from '../sourced.js';
-import { ROOT_NAMESPACE, selects, type WorkloadInfo } from '../workload.js';
+import { ofKind, type SourcedResource } from '../sourced.js';
 import { authorizationFilters } from './authorization.js';
 import { routeHashPolicy, usesConsistentHash } from './cluster-policy.js';
 import { DestinationRuleIndex } from './destination-rules.js';
 import { envoyCluster, envoyDefaultHcm, istioCluster } from './envoy-defaults.js';
 import { inboundConfig } from './inbound.js';
 import { clustersForServicePort, isHttpPort } from './outbound-clusters.js';
+import { effectiveMtls } from './peer-authentication.js';
 import { type SidecarScope, sidecarScope } from './sidecar-scope.js';
 import {
   BLACKHOLE_CLUSTER,
@@ -85,29 +85,6 @@ function outboundListener(
     ],
     perConnectionBufferLimitBytes: 1_048_576,
   };
-}
-
-/** Security resources the translation does not enforce yet: say so. */
-function securityNotices(
-  resources: readonly SourcedResource[],
-  workload: WorkloadInfo,
-  sink: TranslateSink,
-): void {
-  const applies = (ns: string, selector: Readonly<Record<string, string>> | null): boolean =>
-    (ns === workload.namespace && (selector === null || selects(selector, workload.labels))) ||
-    (ns === ROOT_NAMESPACE && selector === null);
-  for (const pa of ofKind(resources, 'PeerAuthentication')) {
-    const { metadata, spec } = pa.resource;
-    if (!applies(metadata.namespace, spec.selector?.labels ?? null)) continue;
-    const modes = [spec.mtls?.mode ?? 'UNSET', ...Object.values(spec.portLevelMtls)];
-    if (modes.includes('STRICT')) {
-      sink.warnings.push({
-        file: pa.file,
-        path: 'spec.mtls.mode',
-        message: `${resourceName(pa.resource)} asks for STRICT mTLS, which Skiff does not enforce yet: inbound traffic is accepted in plaintext`,
-      });
-    }
-  }
 }
 
 function routeContext(
@@ -184,7 +161,6 @@ export function translateIstio(
     sink.warnings.push({ file: vs.file, path, message }),
   );
   const ctx = routeContext(resources, registry, rules, options, sink);
-  securityNotices(resources, options.workload, sink);
 
   const clusters: ClusterConfig[] = [];
   for (const svc of services) {
@@ -203,11 +179,13 @@ export function translateIstio(
       }),
     );
   }
+  const mtls = effectiveMtls(ofKind(resources, 'PeerAuthentication'), options.workload);
   const inbound = inboundConfig(
     scope,
     options,
     sink,
     authorizationFilters(resources, options.workload, sink),
+    mtls,
   );
   if (inbound.listener !== null) listeners.push(inbound.listener);
   clusters.push(...inbound.clusters, ...specialClusters());

@@ -265,37 +265,47 @@ spec:
   );
 });
 
-t.test('AuthorizationPolicy becomes RBAC filters before the inbound router; STRICT warns', async (t) => {
-  const ap = `apiVersion: security.istio.io/v1
+t.test(
+  'AuthorizationPolicy becomes RBAC filters before the inbound router; STRICT makes the inbound listener mTLS-only',
+  async (t) => {
+    const ap = `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: deny-all, namespace: default}
 spec: {}
 `;
-  const r = loadConfigText(`${SE}---\n${ap}`, 'x.yaml', {
-    sidecar: testSidecarOptions({ sidecar: { inboundPort: 0, appPort: 8080 } }),
-  });
-  t.ok(r.ok, r.ok ? '' : r.issues.map((i) => i.message).join('\n'));
-  if (r.ok) {
-    const inbound = r.bootstrap.listeners.find((l) => l.name === 'virtualInbound');
-    const hcm = inbound?.filterChains[0]?.hcm;
-    t.same(
-      hcm?.httpFilters.map((f) => f.kind),
-      ['rbac', 'router'],
-    );
-    t.match(hcm?.httpFilters[0], { rules: { action: 'ALLOW', policies: [] }, shadowRules: null });
-    t.equal(hcm?.normalizePath, true);
-    const outbound = r.bootstrap.listeners.find((l) => l.name === 'virtualOutbound');
-    t.equal(outbound?.filterChains[0]?.hcm.normalizePath, true);
-    t.notOk(outbound?.filterChains[0]?.hcm.httpFilters.some((f) => f.kind === 'rbac'));
-  }
-  const pa = `apiVersion: security.istio.io/v1
+    const r = loadConfigText(`${SE}---\n${ap}`, 'x.yaml', {
+      sidecar: testSidecarOptions({ sidecar: { inboundPort: 0, appPort: 8080 } }),
+    });
+    t.ok(r.ok, r.ok ? '' : r.issues.map((i) => i.message).join('\n'));
+    if (r.ok) {
+      const inbound = r.bootstrap.listeners.find((l) => l.name === 'virtualInbound');
+      for (const chain of inbound?.filterChains ?? []) {
+        t.same(
+          chain.hcm.httpFilters.map((f) => f.kind),
+          ['rbac', 'router'],
+        );
+        t.match(chain.hcm.httpFilters[0], { rules: { action: 'ALLOW', policies: [] }, shadowRules: null });
+        t.equal(chain.hcm.normalizePath, true);
+      }
+      const outbound = r.bootstrap.listeners.find((l) => l.name === 'virtualOutbound');
+      t.equal(outbound?.filterChains[0]?.hcm.normalizePath, true);
+      t.notOk(outbound?.filterChains[0]?.hcm.httpFilters.some((f) => f.kind === 'rbac'));
+    }
+    const pa = `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: strict, namespace: istio-system}
 spec: {mtls: {mode: STRICT}}
 `;
-  const r2 = loadSidecarConfig(`${SE}---\n${pa}`);
-  t.match(r2.warnings.map((w) => w.message).join('\n'), /STRICT mTLS, which Skiff does not enforce yet/);
-});
+    const r2 = loadSidecarConfig(`${SE}---\n${pa}`, { sidecar: { inboundPort: 0, appPort: 8080 } });
+    t.notMatch(r2.warnings.map((w) => w.message).join('\n'), /STRICT/);
+    const inbound = r2.bootstrap.listeners.find((l) => l.name === 'virtualInbound');
+    t.same(
+      inbound?.filterChains.map((c) => [c.match?.transportProtocol, c.tls?.requireClientCertificate]),
+      [['tls', true]],
+    );
+    t.same(inbound?.listenerFilters, ['tls_inspector']);
+  },
+);
 
 t.test('what is not served yet is said with its field: TCP ports, tcp/tls routes', async (t) => {
   const loaded = loadSidecarConfig(`${SE}---

@@ -1,0 +1,179 @@
+/**
+ * A listener that inspects each connection before choosing a filter chain (Envoy's listener
+ * filters + filter chain match): the first bytes say `tls` or `raw_buffer`, the first chain whose
+ * `transport_protocol` fits wins (none → the connection is closed), TLS chains terminate TLS,
+ * and the chain's own HTTP connection manager takes the connection. Each chain has its own
+ * runtime, swapped on reload like a plain listener's.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { isDeepStrictEqual } from 'node:util';
+import type { FilterChainConfig, ListenerConfig } from '../config/model.js';
+import { createConnectionManager, isIdleConnection } from '../http/connection-manager.js';
+import type { HcmRuntime } from '../http/hcm-runtime.js';
+import { type ListenerDeps, needsSniffing, type ServingListener } from './serving-listener.js';
+import { kTlsDetails, type TlsConnectionDetails, type TlsTaggedSocket } from './tls-details.js';
+import { TlsTerminator } from './tls-terminator.js';
+import { detectTransport, type TransportProtocol } from './transport-sniffer.js';
+
+/** Envoy's `listener_filters_timeout` default. */
+export const DEFAULT_LISTENER_FILTERS_TIMEOUT_MS = 15_000;
+
+const ignoreError = (): void => {};
+
+/** One filter chain at run time. */
+class ChainSlot {
+  runtime: HcmRuntime;
+  readonly http: HttpServer;
+  readonly tls: TlsTerminator | null;
+  /** Connections handed to this chain's HTTP server and still open. */
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    readonly config: FilterChainConfig,
+    runtime: HcmRuntime,
+    deps: ListenerDeps,
+  ) {
+    this.runtime = runtime;
+    this.http = createConnectionManager(() => this.runtime, deps.stats, deps.drain);
+    this.tls =
+      config.tls === undefined
+        ? null
+        : new TlsTerminator(config.tls, deps.certificates, deps.log, (s, d) => this.serveTls(s, d));
+  }
+
+  matches(proto: TransportProtocol): boolean {
+    const want = this.config.match?.transportProtocol ?? null;
+    return want === null || want === proto;
+  }
+
+  serve(socket: Socket): void {
+    if (this.tls !== null) {
+      this.tls.handle(socket);
+      return;
+    }
+    this.track(socket);
+    this.http.emit('connection', socket);
+    // The sniffed bytes sit in the socket's JS buffer, which Node's HTTP parser skips when it
+    // reads the handle directly; a 'data' listener makes it take the buffered path instead.
+    socket.on('data', ignoreError);
+    socket.resume();
+  }
+
+  private serveTls(socket: TLSSocket, details: TlsConnectionDetails): void {
+    (socket as TLSSocket & TlsTaggedSocket)[kTlsDetails] = details;
+    this.track(socket);
+    this.http.emit('connection', socket);
+  }
+
+  /**
+   * Idle keep-alive connections close now and as they become idle; the rest at the deadline.
+   * (Node's closeIdleConnections() only tracks servers that listen themselves.)
+   */
+  drain(): Promise<void> {
+    return new Promise((resolve) => {
+      const sweep = (): void => {
+        for (const s of this.sockets) if (isIdleConnection(s)) s.destroy();
+        if (this.sockets.size === 0) finish();
+      };
+      const timer = setInterval(sweep, 50);
+      const deadline = setTimeout(() => {
+        for (const s of this.sockets) s.destroy();
+        finish();
+      }, this.runtime.config.drainTimeoutMs);
+      timer.unref();
+      deadline.unref();
+      const finish = (): void => {
+        clearInterval(timer);
+        clearTimeout(deadline);
+        this.tls?.close();
+        resolve();
+      };
+      sweep();
+    });
+  }
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+}
+
+/** A listener that sniffs, matches a filter chain and hands the connection over. */
+export class SniffingListener implements ServingListener {
+  readonly server: NetServer;
+  private chains: ChainSlot[];
+  private config: ListenerConfig;
+  private readonly open = new Set<Socket>();
+
+  constructor(
+    cfg: ListenerConfig,
+    runtimes: readonly HcmRuntime[],
+    private readonly deps: ListenerDeps,
+  ) {
+    this.config = cfg;
+    this.chains = cfg.filterChains.map((c, i) => new ChainSlot(c, runtimeAt(runtimes, i), deps));
+    this.server = createServer((s) => this.onConnection(s));
+  }
+
+  accepts(cfg: ListenerConfig): boolean {
+    return needsSniffing(cfg);
+  }
+
+  update(cfg: ListenerConfig, runtimes: readonly HcmRuntime[]): void {
+    const same =
+      cfg.filterChains.length === this.chains.length &&
+      cfg.filterChains.every(
+        (c, i) =>
+          isDeepStrictEqual(c.match, this.chains[i]?.config.match) &&
+          isDeepStrictEqual(c.tls, this.chains[i]?.config.tls),
+      );
+    this.config = cfg;
+    if (same) {
+      this.chains.forEach((c, i) => {
+        c.runtime = runtimeAt(runtimes, i);
+      });
+      return;
+    }
+    // Matching or TLS changed: new connections get new chains, open ones finish on the old.
+    const old = this.chains;
+    this.chains = cfg.filterChains.map((c, i) => new ChainSlot(c, runtimeAt(runtimes, i), this.deps));
+    for (const c of old) void c.drain();
+  }
+
+  close(): Promise<void> {
+    // Not waiting for the close callback: sockets a TLS wrap took over never report back to it.
+    if (this.server.listening) this.server.close();
+    // Connections still being sniffed have no chain yet: nothing to finish, so cut them.
+    for (const s of this.open) s.destroy();
+    return Promise.all(this.chains.map((c) => c.drain())).then(() => undefined);
+  }
+
+  private onConnection(socket: Socket): void {
+    // Errors before a chain owns the socket (and after a TLS wrap abandons it) must not throw.
+    socket.on('error', ignoreError);
+    socket.setNoDelay(true);
+    this.open.add(socket);
+    const timeout = this.config.listenerFiltersTimeoutMs ?? DEFAULT_LISTENER_FILTERS_TIMEOUT_MS;
+    detectTransport(socket, timeout, (proto) => {
+      this.open.delete(socket);
+      if (proto === null) {
+        socket.destroy();
+        return;
+      }
+      const chain = this.chains.find((c) => c.matches(proto));
+      if (chain === undefined) {
+        socket.destroy();
+        return;
+      }
+      chain.serve(socket);
+    });
+  }
+}
+
+function runtimeAt(runtimes: readonly HcmRuntime[], i: number): HcmRuntime {
+  const rt = runtimes[i];
+  if (rt === undefined) throw new Error(`no runtime for filter chain ${i}`);
+  return rt;
+}

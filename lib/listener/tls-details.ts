@@ -1,0 +1,101 @@
+/**
+ * What a terminated downstream TLS connection proved: the `DownstreamTlsInfo` every stream on it
+ * shares, plus the peer certificate facts only XFCC needs (computed on first use).
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import type { DownstreamTlsInfo } from '../tls/types.js';
+
+/** Splits Node's `subjectAltName` text into URI and DNS names (values Node escaped stay quoted). */
+export function parseSans(text: string | undefined): { uris: string[]; dns: string[] } {
+  const uris: string[] = [];
+  const dns: string[] = [];
+  if (text === undefined || text === '') return { uris, dns };
+  // Node quotes (JSON-style) any value holding a comma or quote, so split on ", " outside quotes.
+  const re = /(URI|DNS|IP Address|email|DirName|othername):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const raw = m[2] ?? '';
+    const value = raw.startsWith('"') ? (JSON.parse(raw) as string) : raw;
+    if (m[1] === 'URI') uris.push(value);
+    else if (m[1] === 'DNS') dns.push(value);
+    if (m[0] === '') break;
+  }
+  return { uris, dns };
+}
+
+function toPem(der: Buffer): string {
+  const b64 = der.toString('base64').replace(/.{64}/g, '$&\n');
+  return `-----BEGIN CERTIFICATE-----\n${b64}${b64.endsWith('\n') ? '' : '\n'}-----END CERTIFICATE-----\n`;
+}
+
+/** One TLS connection's identity facts (implements the shared `DownstreamTlsInfo`). */
+export class TlsConnectionDetails implements DownstreamTlsInfo {
+  readonly peerUriSans: readonly string[];
+  readonly peerPrincipal: string;
+  readonly peerCertSha256: string;
+  readonly localUriSan: string;
+  readonly alpn: string;
+  readonly version: string;
+  /** The peer's DNS SANs. */
+  readonly peerDnsSans: readonly string[];
+  private readonly peerDer: Buffer | null;
+  private readonly socket: TLSSocket;
+  private subjectText: string | null = null;
+
+  constructor(socket: TLSSocket, localUriSan: string) {
+    this.socket = socket;
+    const peer = socket.getPeerCertificate();
+    const der = peer !== null && peer.raw !== undefined && peer.raw.length > 0 ? peer.raw : null;
+    this.peerDer = der;
+    const sans = parseSans(der === null ? undefined : peer.subjectaltname);
+    this.peerUriSans = sans.uris;
+    this.peerDnsSans = sans.dns;
+    const spiffe = sans.uris.find((u) => u.startsWith('spiffe://'));
+    this.peerPrincipal = spiffe === undefined ? '' : spiffe.slice('spiffe://'.length);
+    this.peerCertSha256 = der === null ? '' : createHash('sha256').update(der).digest('hex');
+    this.localUriSan = localUriSan;
+    const alpn = socket.alpnProtocol;
+    this.alpn = typeof alpn === 'string' ? alpn : '';
+    this.version = socket.getProtocol() ?? '';
+  }
+
+  /** True when the client presented a certificate. */
+  get peerCertificatePresented(): boolean {
+    return this.peerDer !== null;
+  }
+
+  /** The peer subject as RFC 2253 text (Envoy's `Subject=`), "" without one. */
+  get peerSubject(): string {
+    if (this.subjectText === null) {
+      const subject = this.peerDer === null ? '' : new X509Certificate(this.peerDer).subject;
+      this.subjectText = subject === '' ? '' : subject.split('\n').reverse().join(',');
+    }
+    return this.subjectText;
+  }
+
+  /** The peer certificate in PEM, "" without one. */
+  peerCertPem(): string {
+    return this.peerDer === null ? '' : toPem(this.peerDer);
+  }
+
+  /** The peer certificate and the chain it sent, in PEM. */
+  peerChainPem(): string {
+    if (this.peerDer === null) return '';
+    let cert = this.socket.getPeerCertificate(true);
+    let out = '';
+    const seen = new Set<Buffer>();
+    while (cert?.raw !== undefined && !seen.has(cert.raw)) {
+      seen.add(cert.raw);
+      out += toPem(cert.raw);
+      if (cert.issuerCertificate === undefined || cert.issuerCertificate === cert) break;
+      cert = cert.issuerCertificate;
+    }
+    return out;
+  }
+}
+
+/** Where the listener leaves a TLS socket's details for the connection manager to pick up. */
+export const kTlsDetails = Symbol('skiff.tlsDetails');
+
+/** A socket that may carry TLS details. */
+export type TlsTaggedSocket = { [kTlsDetails]?: TlsConnectionDetails };
