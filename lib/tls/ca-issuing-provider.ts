@@ -37,7 +37,7 @@ export interface CaIssuingProviderOptions {
 
 /**
  * Issues the sidecar's own SVID from a CA it holds (the job istiod's CA and istio-agent share in
- * a real mesh) and renews it when half of its lifetime is left, jittered by ±10 % of that half.
+ * a real mesh) and renews it when half of its lifetime is left, jittered by Istio's ±1 % of the lifetime.
  */
 export class CaIssuingProvider implements DescribedCertificateProvider {
   private cert: WorkloadCertificate;
