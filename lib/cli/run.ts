@@ -36,7 +36,8 @@ export async function runCommand(
   const healthFlag = portFlag(args.values, 'health-port', undefined);
   const statsFlag = portFlag(args.values, 'stats-port', undefined);
   const certRequest = certificateRequestFrom(args.values);
-  const load = { sidecar };
+  // Served here: certificate files named by TLS contexts must be usable now, as Envoy requires.
+  const load = { sidecar, checkFiles: true };
   const result = await loadConfigFiles(args.configs, load);
   if (!result.ok) {
     for (const issue of result.issues) io.err(`${formatIssue(issue)}\n`);

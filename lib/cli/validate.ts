@@ -36,7 +36,7 @@ export async function validateCommand(
     throw new SkiffError('SKIFF_ERR_USAGE', 'validate: at least one -c FILE is required');
   // Istio resources are translated for the workload the flags describe, as `run` would.
   const sidecar = sidecarOptionsFrom(args.values, env);
-  const result = await loadConfigFiles(args.configs, { sidecar });
+  const result = await loadConfigFiles(args.configs, { sidecar, checkFiles: true });
   const warnings = result.ok ? result.warnings : [];
   let loadErrors: ConfigIssue[] = result.ok ? [] : result.issues;
   let findings: Finding[] = [];

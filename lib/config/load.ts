@@ -22,6 +22,7 @@ import { mergeParts } from './merge.js';
 import type { Bootstrap } from './model.js';
 import { type ParsedDocument, parseDocuments } from './parse.js';
 import { FieldReader, type IssueSink, isPlainObject } from './reader.js';
+import { checkTlsFiles, type TlsFileRef } from './tls-files.js';
 
 export type LoadResult =
   | {
@@ -42,6 +43,11 @@ export type LoadResult =
 export interface LoadOptions {
   /** The workload and listener layout Istio resources are translated for. */
   readonly sidecar?: SidecarOptions;
+  /**
+   * Read the certificate files TLS contexts name and refuse the config if one is unusable (set
+   * when the config is to be served here; not when it is translated for elsewhere).
+   */
+  readonly checkFiles?: boolean;
 }
 
 interface FileText {
@@ -88,6 +94,7 @@ function loadTexts(files: readonly FileText[], options: LoadOptions): LoadResult
   const warnings: ConfigIssue[] = [];
   const parts: BootstrapPart[] = [];
   const istio: SourcedResource[] = [];
+  const tlsFiles: TlsFileRef[] | undefined = options.checkFiles === true ? [] : undefined;
   let documents = 0;
   for (const f of files) {
     if (f.text === null) {
@@ -104,15 +111,22 @@ function loadTexts(files: readonly FileText[], options: LoadOptions): LoadResult
         warnings,
         istio,
         (options.sidecar ?? DEFAULT_SIDECAR_OPTIONS).workload.namespace,
+        tlsFiles,
       );
       if (part !== undefined) parts.push(part);
     }
   }
   // Translate only a clean set: a half-decoded set would compile to a misleading config.
   if (istio.length > 0 && issues.length === 0) {
-    parts.push(translateIstio(istio, options.sidecar ?? DEFAULT_SIDECAR_OPTIONS, { issues, warnings }));
+    parts.push(
+      translateIstio(istio, options.sidecar ?? DEFAULT_SIDECAR_OPTIONS, {
+        issues,
+        warnings,
+        ...(tlsFiles === undefined ? {} : { tlsFiles }),
+      }),
+    );
   }
-  const dynamicSources = readDynamicFiles(parts, issues, warnings);
+  const dynamicSources = readDynamicFiles(parts, issues, warnings, tlsFiles);
   if (documents === 0 && issues.length === 0) {
     for (const f of files)
       warnings.push({ file: f.name, path: '', message: 'no configuration documents found' });
@@ -120,6 +134,7 @@ function loadTexts(files: readonly FileText[], options: LoadOptions): LoadResult
   const merged = mergeParts(parts, [...files.map((f) => f.name), ...dynamicSources]);
   issues.push(...merged.issues);
   warnings.push(...merged.warnings);
+  if (issues.length === 0 && tlsFiles !== undefined) issues.push(...checkTlsFiles(tlsFiles));
   if (issues.length > 0) return { ok: false, issues, istio };
   return { ok: true, bootstrap: deepFreeze(merged.bootstrap), warnings, istio };
 }
@@ -129,7 +144,12 @@ function loadTexts(files: readonly FileText[], options: LoadOptions): LoadResult
  * working directory as in Envoy) and adds their listeners and clusters. Returns their paths,
  * which the live reload watches too.
  */
-function readDynamicFiles(parts: BootstrapPart[], issues: ConfigIssue[], warnings: ConfigIssue[]): string[] {
+function readDynamicFiles(
+  parts: BootstrapPart[],
+  issues: ConfigIssue[],
+  warnings: ConfigIssue[],
+  tlsFiles: TlsFileRef[] | undefined,
+): string[] {
   const sources: string[] = [];
   for (const ref of parts.flatMap((p) => p.dynamicFiles)) {
     let text: string;
@@ -148,7 +168,12 @@ function readDynamicFiles(parts: BootstrapPart[], issues: ConfigIssue[], warning
     const parsed = parseDocuments(text, ref.path);
     issues.push(...parsed.issues);
     for (const doc of parsed.docs) {
-      const sink: IssueSink = { file: doc.file, issues, warnings };
+      const sink: IssueSink = {
+        file: doc.file,
+        issues,
+        warnings,
+        ...(tlsFiles === undefined ? {} : { tlsFiles }),
+      };
       const r = FieldReader.of(sink, '', doc.value);
       if (r !== null) parts.push(decodeDiscoveryResponse(sink, r, ref.kind));
     }
@@ -162,8 +187,14 @@ function decodeDocument(
   warnings: ConfigIssue[],
   istio: SourcedResource[],
   defaultNamespace: string,
+  tlsFiles: TlsFileRef[] | undefined,
 ): BootstrapPart | undefined {
-  const sink: IssueSink = { file: doc.file, issues, warnings };
+  const sink: IssueSink = {
+    file: doc.file,
+    issues,
+    warnings,
+    ...(tlsFiles === undefined ? {} : { tlsFiles }),
+  };
   if (!isPlainObject(doc.value)) {
     issues.push({ file: doc.file, path: '', message: 'expected a mapping at the top of the document' });
     return undefined;

@@ -7,9 +7,10 @@
  */
 import { parseDuration } from './duration.js';
 import type { ConfigIssue } from './errors.js';
+import type { TlsFileRefSink } from './tls-files.js';
 
-/** Where the issues of one document go. Shared by every reader over that document. */
-export interface IssueSink {
+/** Where the issues of one document go (and, when collected, the certificate files it names). */
+export interface IssueSink extends TlsFileRefSink {
   readonly file: string;
   readonly issues: ConfigIssue[];
   readonly warnings: ConfigIssue[];

@@ -125,3 +125,49 @@ t.test(
     t.match(r.out, 'and 1 load error');
   },
 );
+
+t.test('validate and run refuse a config naming a missing certificate file, with its field', async (t) => {
+  const dr = file(
+    'missing-ca',
+    `${SE}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: production}
+spec:
+  host: reviews.production.svc.cluster.local
+  trafficPolicy: {tls: {mode: SIMPLE, caCertificates: /nonexistent/skiff/ca.pem}}
+`,
+  );
+  const v = skiff(['-c', dr, '--namespace', 'production']);
+  t.equal(v.code, 1);
+  t.match(
+    v.err + v.out,
+    /missing-ca-[0-9a-f-]*\.yaml#2: spec\.trafficPolicy\.tls\.caCertificates: cannot read \/nonexistent\/skiff\/ca\.pem: no such file or directory/,
+  );
+  const r = spawnSync(
+    process.execPath,
+    [
+      SKIFF,
+      'run',
+      '-c',
+      dr,
+      '--namespace',
+      'production',
+      '--outbound-port',
+      '0',
+      '--inbound-port',
+      '0',
+      '--admin-port',
+      '0',
+      '--health-port',
+      '0',
+      '--stats-port',
+      '0',
+    ],
+    { encoding: 'utf8', timeout: 20_000 },
+  );
+  t.equal(r.status, 1);
+  t.match(r.stderr, /caCertificates: cannot read \/nonexistent\/skiff\/ca\.pem/);
+  t.match(r.stderr, /config rejected \(1 error\)/);
+  t.notMatch(r.stderr, /unexpected error/);
+});

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { Pool } from 'undici';
 import { ConfigReloader } from '../../lib/server/config-reloader.js';
+import { createRootCa } from '../../lib/tls/pki/root-ca.js';
 import { createLogger } from '../../lib/util/logger.js';
 import { fill, get, simpleBootstrap, startProxy } from '../helpers/proxy.js';
 import { startUpstream } from '../helpers/upstream.js';
@@ -173,4 +174,49 @@ t.test('a reload adds and removes listeners; unchanged clusters keep their state
     'the removed listener is gone',
   );
   await t.rejects(get(`http://127.0.0.1:${port2}/`), 'and no longer accepts connections');
+});
+
+t.test('a reload naming an unreadable certificate file is rejected; the old config serves', async (t) => {
+  const up = await startUpstream('up');
+  const dir = await mkdtemp(join(tmpdir(), 'skiff-reload-tls-'));
+  const file = join(dir, 'skiff.yaml');
+  const ca = createRootCa({ trustDomain: 'cluster.local' });
+  const caPath = join(dir, 'ca.pem');
+  await writeFile(caPath, ca.certPem);
+  // An unused cluster whose TLS names the CA file: only the file changes between versions.
+  const tlsCluster = (path: string) => `  - name: tls-backend
+    type: STATIC
+    connect_timeout: 1s
+    transport_socket:
+      name: envoy.transport_sockets.tls
+      typed_config:
+        "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+        common_tls_context: { validation_context: { trusted_ca: { filename: ${path} } } }
+    load_assignment: { cluster_name: tls-backend, endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: 1 } } } }] }] }
+`;
+  await writeFile(file, config(1, up.port, tlsCluster(caPath)));
+  const proxy = await startProxy(config(1, up.port, tlsCluster(caPath)));
+  proxy.skiff.watchConfig([file], { checkFiles: true });
+  t.teardown(async () => {
+    await proxy.stop();
+    await up.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const version = async () => (await get(`${proxy.base}/`)).headers['x-config-version'];
+  t.equal(await version(), '1');
+  await writeFile(file, config(2, up.port, tlsCluster(join(dir, 'gone.pem'))));
+  await eventually(
+    async () => (await get(`${proxy.adminBase}/config_dump`)).body.includes('lastReloadError'),
+    'the rejection to show in /config_dump',
+  );
+  const dump = JSON.parse((await get(`${proxy.adminBase}/config_dump`)).body) as {
+    skiff: { lastReloadError: { errors: string[] } };
+  };
+  t.match(
+    dump.skiff.lastReloadError.errors[0],
+    /skiff\.yaml: static_resources\.clusters\[1\]\.transport_socket\.typed_config\.common_tls_context\.validation_context\.trusted_ca\.filename: cannot read .*gone\.pem: no such file or directory/,
+  );
+  t.equal(await version(), '1', 'the previous config keeps serving');
+  await writeFile(file, config(3, up.port, tlsCluster(caPath)));
+  await eventually(async () => (await version()) === '3', 'a fixed file to apply');
 });

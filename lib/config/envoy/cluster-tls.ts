@@ -27,6 +27,7 @@ import {
   UPSTREAM_TLS_CONTEXT_RULES,
 } from './field-rules.js';
 import { readStringMatcher } from './matchers.js';
+import { noteCa, noteKeyPair } from './tls-file-refs.js';
 import { readTypedConfig } from './typed-config.js';
 
 export const UPSTREAM_TLS_TYPE =
@@ -133,6 +134,7 @@ function readCertificate(common: FieldReader): TlsCertificateSource | null {
     const key = f.requiredObject('private_key');
     const certChainPath = chain === undefined ? '' : readFilename(chain);
     const privateKeyPath = key === undefined ? '' : readFilename(key);
+    if (certChainPath !== '' && privateKeyPath !== '') noteKeyPair(f, certChainPath, privateKeyPath);
     f.finish(TLS_CERTIFICATE_RULES);
     return { kind: 'files', certChainPath, privateKeyPath };
   }
@@ -185,7 +187,9 @@ function readValidationContext(
     r.error(which, 'cannot be combined with validation_context_sds_secret_config');
   } else if (which === 'trusted_ca') {
     const ca = r.object('trusted_ca');
-    trust = { kind: 'file', path: ca === undefined ? '' : readFilename(ca) };
+    const path = ca === undefined ? '' : readFilename(ca);
+    if (path !== '') noteCa(r, path);
+    trust = { kind: 'file', path };
   } else if (which === 'system_root_certs') {
     r.object('system_root_certs')?.finish();
     trust = { kind: 'system' };

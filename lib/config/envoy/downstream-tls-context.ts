@@ -13,6 +13,7 @@ import type {
 } from '../model.js';
 import type { FieldReader, FinishRules } from '../reader.js';
 import { readStringMatcher } from './matchers.js';
+import { noteCa, noteKeyPair } from './tls-file-refs.js';
 import { readTypedConfig } from './typed-config.js';
 
 export const DOWNSTREAM_TLS_TYPE =
@@ -158,6 +159,8 @@ function readCertificate(common: FieldReader): TlsCertificateSource | undefined 
   for (const f of files) {
     const certChainPath = readFileSource(f, 'certificate_chain');
     const privateKeyPath = readFileSource(f, 'private_key');
+    if (certChainPath !== undefined && privateKeyPath !== undefined)
+      noteKeyPair(f, certChainPath, privateKeyPath);
     f.finish({
       unsupported: {
         password: '',
@@ -239,6 +242,7 @@ function readValidationContext(
   let path: string | undefined;
   const hasCa = v.has('trusted_ca');
   if (hasCa) path = readFileSource(v, 'trusted_ca');
+  if (path !== undefined) noteCa(v, path);
   if (trust === null && !hasCa)
     v.error(null, 'trusted_ca is required: Skiff does not verify client certificates against system roots');
   const subjectAltNames: SanMatcherConfig[] = [];

@@ -100,6 +100,28 @@ function error(
   sink.issues.push({ file: at.file, path: `${at.path}.${field}`, message });
 }
 
+/** The files SIMPLE / MUTUAL name, for the check at load (lib/config/tls-files.ts). */
+function noteFiles(sink: TranslateSink, at: PolicySection<ClientTlsSettings>): void {
+  const s = at.value;
+  if (s.mode === 'MUTUAL' && s.clientCertificate !== '' && s.privateKey !== '') {
+    sink.tlsFiles?.push({
+      kind: 'key-pair',
+      file: at.file,
+      certPath: `${at.path}.clientCertificate`,
+      keyPath: `${at.path}.privateKey`,
+      certChain: s.clientCertificate,
+      privateKey: s.privateKey,
+    });
+  }
+  if (s.caCertificates !== '')
+    sink.tlsFiles?.push({
+      kind: 'ca',
+      file: at.file,
+      path: `${at.path}.caCertificates`,
+      ca: s.caCertificates,
+    });
+}
+
 /** The cluster's TLS for the effective DR `tls` (null = none written: auto mTLS). */
 export function applyClientTls(
   tls: PolicySection<ClientTlsSettings> | null,
@@ -143,8 +165,10 @@ export function applyClientTls(
     case 'MUTUAL':
       if (s.clientCertificate === '') error(sink, tls, 'clientCertificate', 'is required with MUTUAL');
       if (s.privateKey === '') error(sink, tls, 'privateKey', 'is required with MUTUAL');
+      noteFiles(sink, tls);
       return { upstreamTls: originate(spec, s) };
     case 'SIMPLE':
+      noteFiles(sink, tls);
       return { upstreamTls: originate(spec, s) };
   }
 }

@@ -12,6 +12,7 @@ import type {
   HashPolicyConfig,
   OriginalDstConfig,
 } from '../../model.js';
+import type { TlsFileRefSink } from '../../tls-files.js';
 import type {
   DestinationRule,
   IstioDestination,
@@ -25,7 +26,7 @@ import type { SourcedResource } from '../sourced.js';
 import type { WorkloadInfo } from '../workload.js';
 
 /** Where translation problems go: errors reject the config, warnings are logged. */
-export interface TranslateSink {
+export interface TranslateSink extends TlsFileRefSink {
   readonly issues: ConfigIssue[];
   readonly warnings: ConfigIssue[];
 }
