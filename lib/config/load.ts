@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { readFailure } from '../util/fs-errors.js';
 import {
   type BootstrapPart,
   decodeBootstrap,
@@ -67,16 +68,10 @@ export async function loadConfigFiles(
         return { name, text: await readFile(name, 'utf8'), readError: null };
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        const reason =
-          e.code === 'ENOENT'
-            ? 'no such file or directory'
-            : e.code === 'EACCES'
-              ? 'permission denied'
-              : e.message;
         return {
           name,
           text: null,
-          readError: `cannot read file: ${reason}${e.code === undefined ? '' : ` (${e.code})`}`,
+          readError: `cannot read file: ${readFailure(err)}${e.code === undefined ? '' : ` (${e.code})`}`,
         };
       }
     }),

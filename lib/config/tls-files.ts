@@ -7,6 +7,7 @@
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readFailure } from '../util/fs-errors.js';
 import type { ConfigIssue } from './errors.js';
 
 /** A reference to certificate files, with the config field that holds it. */
@@ -69,16 +70,7 @@ function readPem(p: string): Read {
   try {
     return { text: readFileSync(p, 'utf8') };
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const reason =
-      e.code === 'ENOENT'
-        ? 'no such file or directory'
-        : e.code === 'EACCES'
-          ? 'permission denied'
-          : e.code === 'EISDIR'
-            ? 'is a directory'
-            : e.message;
-    return { error: `cannot read ${p}: ${reason}` };
+    return { error: `cannot read ${p}: ${readFailure(err)}` };
   }
 }
 
