@@ -12,6 +12,8 @@ export interface TlsClientOptions {
   readonly alpn?: string[];
   readonly maxVersion?: SecureVersion;
   readonly minVersion?: SecureVersion;
+  /** The Host header; default `test`. */
+  readonly host?: string;
 }
 
 /** What came back: the bytes received before the connection closed, and the server's leaf. */
@@ -56,7 +58,7 @@ export function tlsRequest(
       handshake = true;
       alpn = typeof s.alpnProtocol === 'string' ? s.alpnProtocol : '';
       serverSerial = s.getPeerCertificate().serialNumber ?? '';
-      s.write(`GET ${path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\n${headers}\r\n`);
+      s.write(`GET ${path} HTTP/1.1\r\nhost: ${o.host ?? 'test'}\r\nconnection: close\r\n${headers}\r\n`);
     });
     s.on('data', (d: Buffer) => {
       bytes += d.toString('latin1');

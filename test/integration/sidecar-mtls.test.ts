@@ -67,6 +67,50 @@ t.test('STRICT and PERMISSIVE inbound in sidecar mode', { skip }, async (t) => {
     t.match((await tlsRequest(port, { cert: client }, '/m')).bytes, /^HTTP\/1\.1 200/);
   });
 
+  t.test('portLevelMtls: each port takes only the transports its mode allows', async (t) => {
+    const metrics = await startUpstream('metrics');
+    t.teardown(() => metrics.close());
+    const sidecarRes = `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: cart, namespace: shop}
+spec:
+  ingress:
+    - {port: {number: 9080, protocol: HTTP, name: http}, defaultEndpoint: "127.0.0.1:${app.port}"}
+    - {port: {number: 9090, protocol: HTTP, name: http-metrics}, defaultEndpoint: "127.0.0.1:${metrics.port}"}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: cart, namespace: shop}
+spec:
+  selector: {matchLabels: {app: cart}}
+  mtls: {mode: STRICT}
+  portLevelMtls: {9090: {mode: PERMISSIVE}}
+`;
+    const sc = await startSidecar(sidecarRes, {
+      workload: { namespace: 'shop', serviceAccount: 'cart', labels: { app: 'cart' } },
+      sidecar: { inboundPort: 0 },
+      skiff: { certificates: provider },
+    });
+    t.teardown(() => sc.stop());
+    const port = sc.inbound ?? -1;
+    const plain = (host: string) =>
+      rawTcp(port, `GET /p HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n\r\n`);
+    const before = app.requests.length;
+    t.match((await plain('cart:9090')).bytes, /^HTTP\/1\.1 200/, 'plaintext reaches the PERMISSIVE port');
+    t.equal(metrics.requests.length, 1);
+    t.match(
+      (await plain('cart:9080')).bytes,
+      /^HTTP\/1\.1 404/,
+      'plaintext finds no route to the STRICT port',
+    );
+    t.match((await plain('cart')).bytes, /^HTTP\/1\.1 404/, "nor through the first port's catch-all");
+    t.equal(app.requests.length, before, 'the STRICT port got nothing in plaintext');
+    t.match((await tlsRequest(port, { cert: client, host: 'cart:9080' }, '/m')).bytes, /^HTTP\/1\.1 200/);
+    t.match((await tlsRequest(port, { cert: client, host: 'cart:9090' }, '/m')).bytes, /^HTTP\/1\.1 200/);
+    t.equal(app.requests.length, before + 1, 'mTLS reaches the STRICT port');
+    t.notMatch(sc.loaded.warnings.map((w) => w.message).join('\n'), /different mTLS modes/);
+  });
+
   t.test('STRICT without a workload certificate fails at start with the fix', async (t) => {
     await t.rejects(
       startSidecar(peerAuth('STRICT'), {

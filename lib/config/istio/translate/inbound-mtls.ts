@@ -10,7 +10,6 @@ import type {
   ListenerConfig,
 } from '../../model.js';
 import { type EffectiveMtls, type EffectiveMtlsMode, portMode } from './peer-authentication.js';
-import type { TranslateSink } from './types.js';
 
 /** Istio's inbound DownstreamTlsContext (ISTIO_MUTUAL server side). */
 export const ISTIO_INBOUND_TLS: DownstreamTlsConfig = {
@@ -31,40 +30,35 @@ export const ISTIO_INBOUND_XFCC: Pick<
   setCurrentClientCertDetails: { subject: true, cert: false, chain: false, dns: true, uri: true },
 };
 
-/**
- * One mode for the listener: Skiff's inbound listener serves every port on one socket (no
- * original destination), so the connection cannot tell which port it is for. When ports differ,
- * any STRICT port makes it STRICT (failing closed), else PERMISSIVE; a warning says so.
- */
-export function listenerMode(
-  eff: EffectiveMtls,
-  ports: readonly number[],
-  sink: TranslateSink,
-): EffectiveMtlsMode {
-  const modes = new Set(ports.map((p) => portMode(eff, p)));
-  if (modes.size === 0) modes.add(eff.mode);
-  if (modes.size === 1) return [...modes][0] as EffectiveMtlsMode;
-  const mode: EffectiveMtlsMode = modes.has('STRICT') ? 'STRICT' : 'PERMISSIVE';
-  sink.warnings.push({
-    file: '(sidecar mode)',
-    path: 'PeerAuthentication.portLevelMtls',
-    message: `inbound ports use different mTLS modes (${ports.map((p) => `${p}: ${portMode(eff, p)}`).join(', ')}); Skiff serves all inbound ports on one listener and applies ${mode} to every one`,
-  });
-  return mode;
+/** Which transports may reach a port in `mode`. */
+export function allows(mode: EffectiveMtlsMode, transport: 'tls' | 'raw_buffer'): boolean {
+  return transport === 'tls' ? mode !== 'DISABLE' : mode !== 'STRICT';
 }
 
-/** The listener's chains and listener filters for `mode`. */
+/**
+ * The listener's mode. Skiff serves every inbound port on one socket (no original destination),
+ * so when ports differ the listener sniffs (PERMISSIVE) and each chain's route table holds only
+ * the ports its transport may reach (`inboundChains`): plaintext to a STRICT port finds no route.
+ */
+export function listenerMode(eff: EffectiveMtls, ports: readonly number[]): EffectiveMtlsMode {
+  const modes = new Set(ports.map((p) => portMode(eff, p)));
+  if (modes.size === 0) return eff.mode;
+  if (modes.size === 1) return [...modes][0] as EffectiveMtlsMode;
+  return 'PERMISSIVE';
+}
+
+/** The listener's chains and listener filters for `mode`; `hcmFor` gives each transport's HCM. */
 export function inboundChains(
   mode: EffectiveMtlsMode,
-  hcm: HttpConnectionManagerConfig,
+  hcmFor: (transport: 'tls' | 'raw_buffer') => HttpConnectionManagerConfig,
 ): Pick<ListenerConfig, 'filterChains' | 'listenerFilters'> {
-  const plain: FilterChainConfig = { name: 'virtualInbound-http', hcm };
+  const plain: FilterChainConfig = { name: 'virtualInbound-http', hcm: hcmFor('raw_buffer') };
   if (mode === 'DISABLE') return { filterChains: [plain] };
   const mtls: FilterChainConfig = {
     name: 'virtualInbound-mtls',
     match: { transportProtocol: 'tls' },
     tls: ISTIO_INBOUND_TLS,
-    hcm,
+    hcm: hcmFor('tls'),
   };
   const raw: FilterChainConfig = { ...plain, match: { transportProtocol: 'raw_buffer' } };
   return {

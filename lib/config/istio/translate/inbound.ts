@@ -8,6 +8,7 @@
 import { NO_HEADER_MUTATIONS } from '../../envoy/header-mutations.js';
 import type {
   ClusterConfig,
+  HttpConnectionManagerConfig,
   HttpFilterConfig,
   ListenerConfig,
   RouteConfig,
@@ -15,8 +16,8 @@ import type {
 } from '../../model.js';
 import type { SidecarOptions } from '../sidecar-options.js';
 import { envoyDefaultHcm, envoyRoute, istioCluster, plainVirtualHost } from './envoy-defaults.js';
-import { ISTIO_INBOUND_XFCC, inboundChains, listenerMode } from './inbound-mtls.js';
-import type { EffectiveMtls } from './peer-authentication.js';
+import { allows, ISTIO_INBOUND_XFCC, inboundChains, listenerMode } from './inbound-mtls.js';
+import { type EffectiveMtls, portMode } from './peer-authentication.js';
 import type { SidecarScope } from './sidecar-scope.js';
 import { FILTER_NAMES, inboundClusterName, type TranslateSink } from './types.js';
 
@@ -101,35 +102,38 @@ export function inboundConfig(
       },
     }),
   );
-  // Envoy's domain rules put `*` last, so the first port's catch-all never hides `*:<port>`.
-  const virtualHosts = ports.map((p, i) => vhost(p, i === 0));
-  const hcm = envoyDefaultHcm(`inbound_${options.bindAddress}_${port}`, {
-    name: 'inbound',
-    virtualHosts,
-    headers: NO_HEADER_MUTATIONS,
-    ignorePortInHostMatching: false,
-  });
+  const mode = listenerMode(
+    mtls,
+    ports.map((p) => p.port),
+  );
+  // Per transport, only the ports it may reach (they differ when portLevelMtls mixes modes).
+  const hcmFor = (transport: 'tls' | 'raw_buffer'): HttpConnectionManagerConfig => {
+    // Envoy's domain rules put `*` last, so the first port's catch-all never hides `*:<port>`.
+    const virtualHosts = ports
+      .filter((p) => allows(portMode(mtls, p.port), transport))
+      .map((p) => vhost(p, p === ports[0]));
+    const hcm = envoyDefaultHcm(`inbound_${options.bindAddress}_${port}`, {
+      name: 'inbound',
+      virtualHosts,
+      headers: NO_HEADER_MUTATIONS,
+      ignorePortInHostMatching: false,
+    });
+    return {
+      ...hcm,
+      // Istio's default path normalisation (BASE): RBAC and routing see the RFC 3986 path.
+      normalizePath: true,
+      httpFilters: [
+        ...authz,
+        { kind: 'router', name: FILTER_NAMES.router, suppressEnvoyHeaders: false, startChildSpan: false },
+      ],
+      ...ISTIO_INBOUND_XFCC,
+    };
+  };
   const listener: ListenerConfig = {
     name: 'virtualInbound',
     address: { address: options.bindAddress, port },
     trafficDirection: 'INBOUND',
-    ...inboundChains(
-      listenerMode(
-        mtls,
-        ports.map((p) => p.port),
-        sink,
-      ),
-      {
-        ...hcm,
-        // Istio's default path normalisation (BASE): RBAC and routing see the RFC 3986 path.
-        normalizePath: true,
-        httpFilters: [
-          ...authz,
-          { kind: 'router', name: FILTER_NAMES.router, suppressEnvoyHeaders: false, startChildSpan: false },
-        ],
-        ...ISTIO_INBOUND_XFCC,
-      },
-    ),
+    ...inboundChains(mode, hcmFor),
     perConnectionBufferLimitBytes: 1_048_576,
   };
   return { listener, clusters };
