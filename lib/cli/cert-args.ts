@@ -3,6 +3,7 @@ import { spiffeId, type WorkloadInfo } from '../config/istio/workload.js';
 import { SkiffError } from '../errors.js';
 import { CaIssuingProvider } from '../tls/ca-issuing-provider.js';
 import { FileCertificateProvider } from '../tls/file-certificate-provider.js';
+import { isKeyType, type KeyType, parseKeyType } from '../tls/pki/key-pair.js';
 import { parseTtl } from '../tls/pki/ttl.js';
 import type { CertificateProvider } from '../tls/types.js';
 import type { Logger } from '../util/logger.js';
@@ -12,13 +13,14 @@ export const CERT_FLAGS = {
   'cert-dir': { type: 'string' },
   'ca-dir': { type: 'string' },
   'cert-ttl': { type: 'string' },
+  'cert-key-type': { type: 'string' },
 } as const satisfies Record<string, { type: 'string' }>;
 
 /** What the flags ask for, checked before any config is read. */
 export type CertificateRequest =
   | { readonly kind: 'none' }
   | { readonly kind: 'files'; readonly dir: string }
-  | { readonly kind: 'ca'; readonly dir: string; readonly ttlMs: number };
+  | { readonly kind: 'ca'; readonly dir: string; readonly ttlMs: number; readonly keyType?: KeyType };
 
 type Values = Readonly<Record<string, string | undefined>>;
 
@@ -26,20 +28,26 @@ function usage(message: string): never {
   throw new SkiffError('SKIFF_ERR_USAGE', message);
 }
 
-/** Validates `--cert-dir` / `--ca-dir` / `--cert-ttl` (usage errors exit 2). */
+/** Validates `--cert-dir` / `--ca-dir` / `--cert-ttl` / `--cert-key-type` (usage errors exit 2). */
 export function certificateRequestFrom(values: Values): CertificateRequest {
   const certDir = values['cert-dir'];
   const caDir = values['ca-dir'];
   const ttlRaw = values['cert-ttl'];
   if (certDir !== undefined && caDir !== undefined) usage('--cert-dir and --ca-dir exclude each other');
   if (certDir === '' || caDir === '') usage(`--${certDir === '' ? 'cert-dir' : 'ca-dir'}: empty path`);
+  const keyRaw = values['cert-key-type'];
   if (ttlRaw !== undefined && caDir === undefined)
     usage('--cert-ttl needs --ca-dir (mounted certificates carry their own lifetime)');
+  if (keyRaw !== undefined && caDir === undefined)
+    usage('--cert-key-type needs --ca-dir (mounted certificates carry their own key)');
   if (certDir !== undefined) return { kind: 'files', dir: certDir };
   if (caDir === undefined) return { kind: 'none' };
   const ttlMs = parseTtl(ttlRaw ?? '24h');
   if (typeof ttlMs === 'string') usage(`--cert-ttl: ${ttlMs}`);
-  return { kind: 'ca', dir: caDir, ttlMs };
+  if (keyRaw === undefined) return { kind: 'ca', dir: caDir, ttlMs };
+  const keyType = parseKeyType(keyRaw);
+  if (!isKeyType(keyType)) usage(`--cert-key-type: ${keyType}`);
+  return { kind: 'ca', dir: caDir, ttlMs, keyType };
 }
 
 /** Opens the provider for `workload` (exit 1 with the reason when the files or CA are unusable). */
@@ -59,6 +67,7 @@ export function openCertificateProvider(
           caDir: req.dir,
           spiffeId: spiffeId(workload),
           ttlMs: req.ttlMs,
+          ...(req.keyType === undefined ? {} : { keyType: req.keyType }),
           logger,
         });
     }

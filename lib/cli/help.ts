@@ -55,6 +55,8 @@ Options:
                         (spiffe://TD/ns/NS/sa/SA) from the CA in DIR (skiff pki
                         init) and renew it at half of its lifetime
       --cert-ttl D      lifetime of certificates issued with --ca-dir (default 24h)
+      --cert-key-type T key of certificates issued with --ca-dir: rsa (default)
+                        or ec (ECDSA P-256)
   -h, --help            show this help
 ${SIDECAR_HELP}`;
 
@@ -108,12 +110,14 @@ Options:
 
 export const PKI_HELP = `Usage: skiff pki <init|issue|inspect> [options]
 
-  skiff pki init --out DIR [--trust-domain TD] [--ttl-days N] [--force]
-      Creates a self-signed mesh root CA (RSA-2048, CA:TRUE, default 3650 days)
+  skiff pki init --out DIR [--trust-domain TD] [--ttl-days N] [--key-type rsa|ec]
+                 [--force]
+      Creates a self-signed mesh root CA (CA:TRUE, default 3650 days)
       with Istio's plug-in CA file names: ca-cert.pem, ca-key.pem (mode 0600),
       root-cert.pem, cert-chain.pem; the directory can seed an Istio cacerts secret.
 
-  skiff pki issue --ca DIR --spiffe spiffe://TD/ns/NS/sa/SA --out DIR [--ttl 24h] [--force]
+  skiff pki issue --ca DIR --spiffe spiffe://TD/ns/NS/sa/SA --out DIR [--ttl 24h]
+                  [--key-type rsa|ec] [--force]
       Issues a workload certificate (X.509 SVID: the SPIFFE ID as the only URI
       SAN, CA:FALSE, digitalSignature + keyEncipherment, serverAuth + clientAuth)
       signed by the CA in DIR, written as Istio mounts it: cert-chain.pem,
@@ -124,11 +128,13 @@ export const PKI_HELP = `Usage: skiff pki <init|issue|inspect> [options]
       days left), serial and SHA-256 fingerprint.
 
 Options:
-      --key-type rsa    key algorithm; only rsa (RSA-2048, Istio's default):
-                        certificates are signed with node-forge, which cannot
-                        sign ECDSA keys, so "ec" is refused
+      --key-type T      key of the new certificate: rsa (RSA-2048, Istio's
+                        default) or ec (ECDSA P-256, Istio's
+                        ECC_SIGNATURE_ALGORITHM=ECDSA); default rsa. The CA's
+                        key type is independent: an rsa CA signs ec leaves and
+                        an ec CA rsa ones (SHA-256 either way)
       --force           overwrite existing files (otherwise an error)
   -h, --help            show this help
 
-Usage errors (bad SPIFFE ID or ttl, missing CA files, existing files) exit 2.
+Usage errors (bad SPIFFE ID, ttl or key type, missing CA files, existing files) exit 2.
 `;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SkiffError } from '../errors.js';
 import { inspectCertificate, splitPemCertificates } from '../tls/pki/inspect.js';
-import { type KeyType, parseKeyType } from '../tls/pki/key-pair.js';
+import { isKeyType, type KeyType, parseKeyType } from '../tls/pki/key-pair.js';
 import { CA_FILES, PkiFileError, readCaDir, WORKLOAD_FILES, writePkiFiles } from '../tls/pki/pki-files.js';
 import { createRootCa } from '../tls/pki/root-ca.js';
 import { parseSpiffeId, trustDomainProblem } from '../tls/pki/spiffe-id.js';
@@ -47,7 +47,7 @@ function required(sub: string, values: Record<string, string | boolean | undefin
 
 function keyType(sub: string, raw: string | undefined): KeyType {
   const k = parseKeyType(raw ?? 'rsa');
-  if (k !== 'rsa') usage(`${sub}: --key-type: ${k}`);
+  if (!isKeyType(k)) usage(`${sub}: --key-type: ${k}`);
   return k;
 }
 

@@ -1,7 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 
-/** Key algorithms Skiff can issue: RSA-2048 (Istio's default). */
-export type KeyType = 'rsa';
+/**
+ * Key algorithms Skiff can issue: RSA-2048 (Istio's default) or ECDSA P-256 (Istio's
+ * `ECC_SIGNATURE_ALGORITHM=ECDSA`).
+ */
+export type KeyType = 'rsa' | 'ec';
+
+/** The `--key-type` values, as help and errors list them. */
+export const KEY_TYPES: readonly KeyType[] = ['rsa', 'ec'];
 
 /** A freshly generated key pair in PEM (PKCS#8 private key, SPKI public key). */
 export interface KeyPairPem {
@@ -9,27 +15,24 @@ export interface KeyPairPem {
   readonly publicKeyPem: string;
 }
 
-/**
- * Why ECDSA is refused: node-forge (the only X.509 builder Skiff depends on) signs with RSA
- * only, and a half-supported key type would fail later, at a handshake, instead of here.
- */
-export const EC_UNSUPPORTED =
-  'key type "ec" is not supported: certificates are signed with node-forge, which only signs RSA keys; use rsa (RSA-2048, Istio\'s default)';
+/** True when `raw` names a key type. */
+export function isKeyType(raw: string): raw is KeyType {
+  return (KEY_TYPES as readonly string[]).includes(raw);
+}
 
 /** Validates a `--key-type` value; returns the type or a reason. */
 export function parseKeyType(raw: string): KeyType | string {
-  if (raw === 'rsa') return 'rsa';
-  if (raw === 'ec' || raw === 'ecdsa') return EC_UNSUPPORTED;
-  return `unknown key type "${raw}" (supported: rsa)`;
+  if (isKeyType(raw)) return raw;
+  return `unknown key type "${raw}" (supported: ${KEY_TYPES.join(', ')})`;
 }
 
 /** Generates a key with node:crypto (OpenSSL), not in JavaScript. */
 export function generateKeyPair(type: KeyType = 'rsa'): KeyPairPem {
-  if (type !== 'rsa') throw new Error(EC_UNSUPPORTED);
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
+  const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
+  const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const;
+  const { privateKey, publicKey } =
+    type === 'ec'
+      ? generateKeyPairSync('ec', { namedCurve: 'prime256v1', publicKeyEncoding, privateKeyEncoding })
+      : generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding });
   return { privateKeyPem: privateKey, publicKeyPem: publicKey };
 }

@@ -41,7 +41,7 @@ export function createRootCa(o: RootCaOptions): CertificateAuthority {
   const certPem = signCertificate(
     {
       subject: name,
-      issuer: name,
+      issuer: 'self',
       publicKeyPem: keys.publicKeyPem,
       notBefore: new Date(now - SKEW_MS),
       notAfter: new Date(now + ttlDays * DAY_MS),

@@ -1,8 +1,9 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { issuerParts } from './cert-der.js';
 import { generateKeyPair, type KeyType } from './key-pair.js';
 import { type CertificateAuthority, SKEW_MS } from './root-ca.js';
 import { parseSpiffeId } from './spiffe-id.js';
-import { signCertificate, subjectKeyIdBytes, subjectOf } from './x509-builder.js';
+import { signCertificate } from './x509-builder.js';
 
 /** Options of `issueWorkloadCertificate`. */
 export interface IssueOptions {
@@ -53,7 +54,7 @@ export function issueWorkloadCertificate(o: IssueOptions): IssuedCertificate {
   const leafPem = signCertificate(
     {
       subject: [{ shortName: 'O', value: id.trustDomain }],
-      issuer: subjectOf(o.ca.certPem),
+      issuer: issuerParts(o.ca.certPem),
       publicKeyPem: keys.publicKeyPem,
       notBefore,
       notAfter,
@@ -62,7 +63,7 @@ export function issueWorkloadCertificate(o: IssueOptions): IssuedCertificate {
         { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
         { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
         { name: 'subjectAltName', altNames: [{ type: 6, value: o.spiffeId }] },
-        { name: 'authorityKeyIdentifier', keyIdentifier: subjectKeyIdBytes(o.ca.certPem) },
+        { name: 'authorityKeyIdentifier' },
       ],
     },
     o.ca.keyPem,

@@ -72,7 +72,14 @@ t.test('pki usage errors exit 2 with a clear message', async (t) => {
     [['pki', 'init'], /--out is required/],
     [['pki', 'init', '--out', out, '--trust-domain', 'Bad TD'], /--trust-domain: .*lower-case/],
     [['pki', 'init', '--out', out, '--ttl-days', 'x'], /--ttl-days/],
-    [['pki', 'init', '--out', out, '--key-type', 'ec'], /key type "ec" is not supported: .*node-forge/],
+    [
+      ['pki', 'init', '--out', out, '--key-type', 'dsa'],
+      /init: --key-type: unknown key type "dsa" \(supported: rsa, ec\)/,
+    ],
+    [
+      ['pki', 'issue', '--ca', ca, '--spiffe', id, '--out', out, '--key-type', 'EC'],
+      /issue: --key-type: unknown key type "EC"/,
+    ],
     [['pki', 'init', '--out', out, '--nope'], /Unknown option '--nope'/],
     [['pki', 'issue', '--spiffe', id, '--out', out], /--ca is required/],
     [['pki', 'issue', '--ca', ca, '--out', out], /--spiffe is required/],
@@ -109,7 +116,7 @@ t.test('pki help and main help mention pki', async (t) => {
   const h = await run(['pki', '--help']);
   t.equal(h.code, 0);
   t.match(h.out, /skiff pki init --out DIR/);
-  t.match(h.out, /node-forge/);
+  t.match(h.out, /--key-type T\s+key of the new certificate: rsa .* or ec \(ECDSA P-256/s);
   t.match((await run(['help'])).out, /pki\s+mesh root CA/);
   t.match((await run(['pki', 'issue', '--help'])).out, /skiff pki issue/);
 });
