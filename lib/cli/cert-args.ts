@@ -24,6 +24,13 @@ export type CertificateRequest =
 
 type Values = Readonly<Record<string, string | undefined>>;
 
+/**
+ * The shortest `--cert-ttl`: X.509 keeps whole seconds (up to one is lost) and renewal comes at
+ * half of what is left, so below this a certificate would be renewed about as fast as an RSA key
+ * is generated, or be expired when issued.
+ */
+export const MIN_CERT_TTL_MS = 3000;
+
 function usage(message: string): never {
   throw new SkiffError('SKIFF_ERR_USAGE', message);
 }
@@ -44,6 +51,7 @@ export function certificateRequestFrom(values: Values): CertificateRequest {
   if (caDir === undefined) return { kind: 'none' };
   const ttlMs = parseTtl(ttlRaw ?? '24h');
   if (typeof ttlMs === 'string') usage(`--cert-ttl: ${ttlMs}`);
+  if (ttlMs < MIN_CERT_TTL_MS) usage(`--cert-ttl: "${ttlRaw}" is too short, the minimum is 3s`);
   if (keyRaw === undefined) return { kind: 'ca', dir: caDir, ttlMs };
   const keyType = parseKeyType(keyRaw);
   if (!isKeyType(keyType)) usage(`--cert-key-type: ${keyType}`);

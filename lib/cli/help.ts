@@ -54,7 +54,8 @@ Options:
       --ca-dir DIR      issue our own certificate for the workload identity
                         (spiffe://TD/ns/NS/sa/SA) from the CA in DIR (skiff pki
                         init) and renew it at half of its lifetime
-      --cert-ttl D      lifetime of certificates issued with --ca-dir (default 24h)
+      --cert-ttl D      lifetime of certificates issued with --ca-dir (default 24h,
+                        at least 3s)
       --cert-key-type T key of certificates issued with --ca-dir: rsa (default)
                         or ec (ECDSA P-256)
   -h, --help            show this help

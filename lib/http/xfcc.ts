@@ -36,7 +36,8 @@ export function currentDetails(tls: TlsConnectionDetails, d: ClientCertDetailsCo
   if (tls.localUriSan !== '') parts.push(`By=${tls.localUriSan}`);
   if (tls.peerCertSha256 !== '') parts.push(`Hash=${tls.peerCertSha256}`);
   if (d !== undefined) {
-    // Subject, URI and DNS keys appear even when empty, as in Envoy.
+    // Subject and URI keys appear even when empty, as in Envoy; DNS only for each DNS SAN
+    // (an SVID has none, and Istio asks for DNS: a bare `DNS=` would not match Envoy's header).
     if (d.subject) parts.push(`Subject="${escapeQuoted(tls.peerSubject)}"`);
     if (d.cert) parts.push(`Cert="${encodeURIComponent(tls.peerCertPem())}"`);
     if (d.chain) parts.push(`Chain="${encodeURIComponent(tls.peerChainPem())}"`);
@@ -44,10 +45,7 @@ export function currentDetails(tls: TlsConnectionDetails, d: ClientCertDetailsCo
       if (tls.peerUriSans.length === 0) parts.push('URI=');
       for (const u of tls.peerUriSans) parts.push(`URI=${u}`);
     }
-    if (d.dns) {
-      if (tls.peerDnsSans.length === 0) parts.push('DNS=');
-      for (const n of tls.peerDnsSans) parts.push(`DNS=${n}`);
-    }
+    if (d.dns) for (const n of tls.peerDnsSans) parts.push(`DNS=${n}`);
   }
   return parts.join(';');
 }

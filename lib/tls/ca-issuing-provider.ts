@@ -49,6 +49,8 @@ export class CaIssuingProvider implements DescribedCertificateProvider {
   private readonly ttlMs: number;
   private timer: TimerHandle | null = null;
   private dueAt = 0;
+  /** Wall-clock ms at which the current certificate was issued. */
+  private issuedAt = 0;
   private closed = false;
   /** Renewals that failed since the last success. */
   failures = 0;
@@ -139,11 +141,15 @@ export class CaIssuingProvider implements DescribedCertificateProvider {
       now,
       ...(this.o.keyType === undefined ? {} : { keyType: this.o.keyType }),
     });
-    return toWorkloadCertificate(issued, now);
+    const cert = toWorkloadCertificate(issued, now);
+    this.issuedAt = now;
+    return cert;
   }
 
   private scheduleRenewal(): void {
-    this.dueAt = renewAt(this.cert.notBefore, this.cert.notAfter, this.random);
+    // The lifetime counts from issuance, as istio-agent's (`ExpireTime - CreatedTime`): notBefore
+    // is back-dated a minute for clock skew, which would put a short TTL's renewal in the past.
+    this.dueAt = renewAt(new Date(this.issuedAt), this.cert.notAfter, this.random);
     this.arm(Math.max(0, this.dueAt - this.clock.wallNow()));
   }
 

@@ -51,11 +51,36 @@ t.test('issues the workload identity at start and schedules renewal at half the 
   t.same(inspectCertificate(c.certChainPem).uris, [ID]);
   const timers = scheduler.live();
   t.equal(timers.length, 1);
-  const half = (c.notAfter.getTime() - c.notBefore.getTime()) / 2;
-  t.ok(Math.abs(timers[0]!.ms - (c.notBefore.getTime() + half - clock.wall)) < 1, 'no jitter at random 0.5');
+  // Half of the lifetime from issuance (the fake clock stands still), not from the back-dated notBefore.
+  const half = (c.notAfter.getTime() - clock.wall) / 2;
+  t.ok(Math.abs(timers[0]!.ms - half) < 1, 'no jitter at random 0.5');
   t.ok(timers[0]!.ms > 0.45 * HOUR && timers[0]!.ms < 0.55 * HOUR, `about 30 min (${timers[0]!.ms})`);
   p.close();
   t.equal(scheduler.live().length, 0, 'close cancels the timer');
+});
+
+t.test('a lifetime shorter than the clock-skew back-dating still renews at half of it', async (t) => {
+  const clock = new FakeClock(Date.now());
+  const scheduler = new FakeScheduler();
+  const p = CaIssuingProvider.start({
+    ca,
+    spiffeId: ID,
+    ttlMs: 4000,
+    clock,
+    scheduler,
+    random: fixedRandom(0.5),
+    logger: createLogger('off'),
+  });
+  const c = p.current();
+  t.ok(c.notBefore.getTime() < clock.wall - 50_000, 'notBefore back-dated');
+  const delay = scheduler.live()[0]!.ms;
+  // X.509 keeps whole seconds: 3 to 4 s are left, half of that is ahead.
+  t.ok(delay >= 1500 && delay <= 2000, `renewal in ${delay} ms, not at once`);
+  clock.wall = p.nextRenewalAt;
+  scheduler.fireLast();
+  t.not(p.current(), c, 'renewed');
+  t.ok(scheduler.live()[0]!.ms >= 1500, 'the next one half a lifetime later again');
+  p.close();
 });
 
 t.test("jitter stays within Istio's ±1 % of the lifetime", async (t) => {
