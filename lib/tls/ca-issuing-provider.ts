@@ -7,7 +7,7 @@ import {
   type DescribedCertificateProvider,
   INLINE_PATH,
 } from './certificate-source.js';
-import type { KeyType } from './pki/key-pair.js';
+import { generateKeyPairAsync, type KeyPairPem, type KeyType } from './pki/key-pair.js';
 import { readCaDir } from './pki/pki-files.js';
 import type { CertificateAuthority } from './pki/root-ca.js';
 import { issueWorkloadCertificate } from './pki/workload-cert.js';
@@ -52,6 +52,8 @@ export class CaIssuingProvider implements DescribedCertificateProvider {
   /** Wall-clock ms at which the current certificate was issued. */
   private issuedAt = 0;
   private closed = false;
+  /** The renewal in progress (its key is being generated off the event loop). */
+  private renewing: Promise<boolean> | null = null;
   /** Renewals that failed since the last success. */
   failures = 0;
 
@@ -97,14 +99,40 @@ export class CaIssuingProvider implements DescribedCertificateProvider {
     // The scheduler caps one delay at ~24.8 days; a longer lifetime takes several hops.
     const early = this.dueAt - this.clock.wallNow();
     if (early > 0) this.arm(early);
-    else this.renewNow();
+    else void this.renew();
   }
 
-  /** Issues a new certificate now; on failure keeps the current one and retries later. */
-  renewNow(): boolean {
+  /**
+   * Renews with a key generated on the thread pool, then signs (fast) on the loop; traffic keeps
+   * flowing meanwhile. Resolves to whether the new certificate is in use.
+   */
+  renew(): Promise<boolean> {
+    this.renewing ??= generateKeyPairAsync(this.o.keyType ?? 'rsa')
+      .then(
+        (keys) => this.renewNow(keys),
+        (err: Error) => this.renewNow(undefined, err),
+      )
+      .finally(() => {
+        this.renewing = null;
+      });
+    return this.renewing;
+  }
+
+  /** The renewal in progress, if any (tests, shutdown). */
+  get pending(): Promise<boolean> | null {
+    return this.renewing;
+  }
+
+  /**
+   * Issues a new certificate now (with `keys` when given, else a key generated here); on failure
+   * keeps the current one and retries later.
+   */
+  renewNow(keys?: KeyPairPem, keyError?: Error): boolean {
+    if (this.closed) return false;
     let next: WorkloadCertificate;
     try {
-      next = this.issue();
+      if (keyError !== undefined) throw keyError;
+      next = this.issue(keys);
     } catch (err) {
       this.failures++;
       const retry = this.o.retryMs ?? DEFAULT_RETRY_MS;
@@ -130,7 +158,7 @@ export class CaIssuingProvider implements DescribedCertificateProvider {
     this.listeners.clear();
   }
 
-  private issue(): WorkloadCertificate {
+  private issue(keys?: KeyPairPem): WorkloadCertificate {
     // Re-read the directory each time, so a CA replaced on disk signs the next certificate.
     const ca = this.o.ca ?? readCaDir(this.o.caDir!);
     const now = this.clock.wallNow();
@@ -140,6 +168,7 @@ export class CaIssuingProvider implements DescribedCertificateProvider {
       ttlMs: this.ttlMs,
       now,
       ...(this.o.keyType === undefined ? {} : { keyType: this.o.keyType }),
+      ...(keys === undefined ? {} : { keys }),
     });
     const cert = toWorkloadCertificate(issued, now);
     this.issuedAt = now;

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPair as generateKeyPairCb, generateKeyPairSync } from 'node:crypto';
 
 /**
  * Key algorithms Skiff can issue: RSA-2048 (Istio's default) or ECDSA P-256 (Istio's
@@ -35,4 +35,33 @@ export function generateKeyPair(type: KeyType = 'rsa'): KeyPairPem {
       ? generateKeyPairSync('ec', { namedCurve: 'prime256v1', publicKeyEncoding, privateKeyEncoding })
       : generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding });
   return { privateKeyPem: privateKey, publicKeyPem: publicKey };
+}
+
+/**
+ * The same key, generated on libuv's thread pool: an RSA-2048 key takes tens to hundreds of
+ * milliseconds, which a renewing sidecar must not spend on its event loop.
+ */
+export function generateKeyPairAsync(type: KeyType = 'rsa'): Promise<KeyPairPem> {
+  const done =
+    (resolve: (k: KeyPairPem) => void, reject: (e: Error) => void) =>
+    (err: Error | null, publicKey: string, privateKey: string): void => {
+      if (err !== null) reject(err);
+      else resolve({ privateKeyPem: privateKey, publicKeyPem: publicKey });
+    };
+  const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
+  const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const;
+  return new Promise((resolve, reject) => {
+    if (type === 'ec')
+      generateKeyPairCb(
+        'ec',
+        { namedCurve: 'prime256v1', publicKeyEncoding, privateKeyEncoding },
+        done(resolve, reject),
+      );
+    else
+      generateKeyPairCb(
+        'rsa',
+        { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding },
+        done(resolve, reject),
+      );
+  });
 }

@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { issuerParts } from './cert-der.js';
-import { generateKeyPair, type KeyType } from './key-pair.js';
+import { generateKeyPair, type KeyPairPem, type KeyType } from './key-pair.js';
 import { type CertificateAuthority, SKEW_MS } from './root-ca.js';
 import { parseSpiffeId } from './spiffe-id.js';
 import { signCertificate } from './x509-builder.js';
@@ -13,6 +13,8 @@ export interface IssueOptions {
   /** Lifetime from now (Istio's default 24 h). */
   readonly ttlMs: number;
   readonly keyType?: KeyType;
+  /** A key generated beforehand (asynchronously, by a renewing provider); default: a new one of `keyType`. */
+  readonly keys?: KeyPairPem;
   /** Wall-clock epoch ms used as "now" (tests); default Date.now(). */
   readonly now?: number;
 }
@@ -50,7 +52,7 @@ export function issueWorkloadCertificate(o: IssueOptions): IssuedCertificate {
     throw new Error(`the certificate would outlive its CA (CA expires ${caNotAfter.toISOString()})`);
   }
   if (caNotAfter.getTime() <= now) throw new Error(`the CA expired on ${caNotAfter.toISOString()}`);
-  const keys = generateKeyPair(o.keyType ?? 'rsa');
+  const keys = o.keys ?? generateKeyPair(o.keyType ?? 'rsa');
   const leafPem = signCertificate(
     {
       subject: [{ shortName: 'O', value: id.trustDomain }],

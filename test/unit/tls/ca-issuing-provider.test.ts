@@ -78,6 +78,7 @@ t.test('a lifetime shorter than the clock-skew back-dating still renews at half 
   t.ok(delay >= 1500 && delay <= 2000, `renewal in ${delay} ms, not at once`);
   clock.wall = p.nextRenewalAt;
   scheduler.fireLast();
+  await p.pending;
   t.not(p.current(), c, 'renewed');
   t.ok(scheduler.live()[0]!.ms >= 1500, 'the next one half a lifetime later again');
   p.close();
@@ -102,11 +103,13 @@ t.test('the timer renews: new certificate, listeners called, next renewal schedu
   const off = p.onRotate(() => rotations++);
   // Early (the scheduler fired before the due time, e.g. a capped delay): only re-armed.
   scheduler.fireLast();
+  await p.pending;
   t.equal(rotations, 0, 'not due yet');
   t.equal(p.current(), first);
   t.equal(scheduler.live().length, 1, 're-armed');
   clock.wall = p.nextRenewalAt;
   scheduler.fireLast();
+  await p.pending;
   t.equal(rotations, 1);
   const second = p.current();
   t.not(second.certChainPem, first.certChainPem);
@@ -117,6 +120,7 @@ t.test('the timer renews: new certificate, listeners called, next renewal schedu
   off();
   clock.wall = p.nextRenewalAt;
   scheduler.fireLast();
+  await p.pending;
   t.equal(rotations, 1, 'unsubscribed listener not called');
   p.close();
 });
@@ -127,12 +131,14 @@ t.test('a failed renewal keeps the current certificate and retries', async (t) =
   rmSync(join(dir, CA_FILES.caKey));
   clock.wall = p.nextRenewalAt;
   scheduler.fireLast();
+  await p.pending;
   t.equal(p.current(), first, 'kept');
   t.equal(p.failures, 1);
   t.equal(scheduler.live().at(-1)!.ms, 5000, 'retry delay');
   writePkiFiles(dir, [{ name: CA_FILES.caKey, content: ca.keyPem, secret: true }], false);
   clock.wall += 5000;
   scheduler.fireLast();
+  await p.pending;
   t.equal(p.failures, 0);
   t.not(p.current(), first, 'renewed on retry');
   p.close();
@@ -149,6 +155,7 @@ t.test('a listener that throws does not stop the others', async (t) => {
   });
   clock.wall = p.nextRenewalAt;
   scheduler.fireLast();
+  await p.pending;
   t.ok(called);
   p.close();
 });
@@ -180,9 +187,38 @@ t.test('a lifetime beyond the scheduler limit takes several hops', async (t) => 
   t.ok(p.nextRenewalAt - clock.wall > 40 * 24 * HOUR);
   clock.wall += 24 * 24 * HOUR;
   scheduler.fireLast();
+  await p.pending;
   t.equal(p.current(), first, 'not renewed after a capped hop');
   clock.wall = p.nextRenewalAt;
   scheduler.fireLast();
+  await p.pending;
   t.not(p.current(), first);
   p.close();
+});
+
+t.test('a renewal generates its key off the event loop: the timer callback returns at once', async (t) => {
+  const { p, clock, scheduler } = start();
+  const first = p.current();
+  clock.wall = p.nextRenewalAt;
+  scheduler.fireLast();
+  t.equal(p.current(), first, 'still the old certificate while the key is generated');
+  t.ok(p.pending !== null, 'a renewal is pending');
+  t.ok(await p.pending, 'renewed');
+  t.not(p.current(), first);
+  p.close();
+});
+
+t.test('closing during a renewal drops its result', async (t) => {
+  const { p, clock, scheduler } = start();
+  const first = p.current();
+  let rotations = 0;
+  p.onRotate(() => rotations++);
+  clock.wall = p.nextRenewalAt;
+  scheduler.fireLast();
+  const pending = p.pending;
+  p.close();
+  t.equal(await pending, false);
+  t.equal(p.current(), first);
+  t.equal(rotations, 0);
+  t.equal(scheduler.live().length, 0, 'nothing re-armed after close');
 });
