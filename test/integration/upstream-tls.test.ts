@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import t from 'tap';
+import { readLogLines, tempLogPath } from '../helpers/files.js';
 import { hasOpenssl, issueLeaf, makeCa } from '../helpers/pki.js';
 import {
   get,
@@ -10,6 +12,7 @@ import {
 } from '../helpers/proxy.js';
 import { startTlsUpstream, TestCertificateProvider, type TlsUpstream } from '../helpers/tls-upstream.js';
 import { startUpstream } from '../helpers/upstream.js';
+import { eventually } from '../helpers/wait.js';
 
 const TLS_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 const SERVER_ID = 'spiffe://cluster.local/ns/default/sa/server';
@@ -155,11 +158,18 @@ if (!hasOpenssl()) {
       up.port,
       ISTIO_MUTUAL('spiffe://cluster.local/ns/default/sa/impostor'),
     ).replace(/backend/g, 'wrong')}`;
+    const log = tempLogPath('upstream-tls');
     const proxy = await startProxy(
       simpleBootstrap({
         clusters: wrong,
         routes: `              - { match: { prefix: "/wrong" }, route: { cluster: wrong } }
               - { match: { prefix: "/" }, route: { cluster: backend } }`,
+        hcmExtra: `          access_log:
+          - name: envoy.access_loggers.file
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+              path: ${log}
+              log_format: { text_format_source: { inline_string: "%REQ(:PATH)% %RESPONSE_CODE% %RESPONSE_FLAGS% %UPSTREAM_TRANSPORT_FAILURE_REASON%\\n" } }`,
       }),
       {},
       { certificates: provider },
@@ -177,6 +187,10 @@ if (!hasOpenssl()) {
     t.equal(bad.status, 503);
     t.match(bad.body, /CERTIFICATE_VERIFY_FAILED/);
     t.same(up.requests, ['/ok'], 'the impostor check fails before any request is written');
+    await eventually(async () => existsSync(log) && (await readLogLines(log)).length >= 2, 'access log');
+    const [okLine, badLine] = await readLogLines(log);
+    t.equal(okLine, '/ok 200 - -');
+    t.match(badLine, /^\/wrong 503 UF TLS_error:.*CERTIFICATE_VERIFY_FAILED/, 'flag UF and the TLS reason');
   });
 
   t.test('no workload certificate yet: 503 UF naming the missing secret', async (t) => {
