@@ -38,6 +38,8 @@ export class TlsConnectionDetails implements DownstreamTlsInfo {
   readonly version: string;
   /** The peer's DNS SANs. */
   readonly peerDnsSans: readonly string[];
+  /** The peer's certificate says CA:TRUE (a leaf must not). */
+  readonly peerIsCa: boolean;
   private readonly peerDer: Buffer | null;
   private readonly socket: TLSSocket;
   private subjectText: string | null = null;
@@ -50,6 +52,7 @@ export class TlsConnectionDetails implements DownstreamTlsInfo {
     const sans = parseSans(der === null ? undefined : peer.subjectaltname);
     this.peerUriSans = sans.uris;
     this.peerDnsSans = sans.dns;
+    this.peerIsCa = der !== null && peer.ca === true;
     const spiffe = sans.uris.find((u) => u.startsWith('spiffe://'));
     this.peerPrincipal = spiffe === undefined ? '' : spiffe.slice('spiffe://'.length);
     this.peerCertSha256 = der === null ? '' : createHash('sha256').update(der).digest('hex');

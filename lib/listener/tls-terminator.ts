@@ -122,6 +122,10 @@ export class TlsTerminator {
       return this.cfg.requireClientCertificate ? 'no client certificate' : null;
     if (!socket.authorized && !v.acceptUntrusted)
       return `untrusted client certificate (${String(socket.authorizationError)})`;
+    if (v.trust.kind === 'workload') {
+      const svid = svidProblem(d);
+      if (svid !== null) return svid;
+    }
     if (this.sans.length === 0) return null;
     const dnsAndUri = { URI: d.peerUriSans, DNS: d.peerDnsSans };
     for (const s of this.sans) {
@@ -130,4 +134,16 @@ export class TlsTerminator {
     }
     return 'client certificate SAN not allowed';
   }
+}
+
+/**
+ * A mesh peer must present an X.509 SVID (SPIFFE X509-SVID §4–5): a leaf (CA:FALSE) with exactly
+ * one URI SAN, a `spiffe://` ID. A CA certificate or several identities in one certificate would
+ * let its holder speak for others.
+ */
+function svidProblem(d: TlsConnectionDetails): string | null {
+  if (d.peerIsCa) return 'client certificate is a CA certificate, not an SVID (CA:TRUE)';
+  if (d.peerUriSans.length !== 1 || d.peerUriSans[0]?.startsWith('spiffe://') !== true)
+    return `client certificate is not an SVID: ${d.peerUriSans.length} URI SANs, exactly one spiffe:// ID is required`;
+  return null;
 }

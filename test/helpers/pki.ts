@@ -101,6 +101,8 @@ export interface LeafOptions {
   readonly fromDays?: number;
   readonly toDays?: number;
   readonly name?: string;
+  /** Make it CA:TRUE with keyCertSign: an intermediate presented as a leaf (refusal tests). */
+  readonly ca?: boolean;
 }
 
 /** An RSA-2048 leaf (serverAuth + clientAuth, CA:false) signed by `ca`. */
@@ -109,8 +111,8 @@ export function issueLeaf(ca: TestCa, o: LeafOptions = {}): TestCert {
   const dir = ca.dir;
   const sans = [...(o.uris ?? []).map((u) => `URI:${u}`), ...(o.dns ?? []).map((d) => `DNS:${d}`)];
   const ext = [
-    'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature,keyEncipherment',
+    `basicConstraints=critical,CA:${o.ca === true ? 'TRUE' : 'FALSE'}`,
+    `keyUsage=critical,digitalSignature,keyEncipherment${o.ca === true ? ',keyCertSign' : ''}`,
     'extendedKeyUsage=serverAuth,clientAuth',
     ...(sans.length > 0 ? [`subjectAltName=${sans.join(',')}`] : []),
   ].join('\n');

@@ -54,6 +54,19 @@ t.test('STRICT and PERMISSIVE inbound in sidecar mode', { skip }, async (t) => {
     t.equal((await rawTcp(port, 'GET / HTTP/1.1\r\nhost: x\r\n\r\n')).bytes, '', 'plaintext refused');
     t.equal((await tlsRequest(port, {})).bytes, '', 'no certificate refused');
     t.equal((await tlsRequest(port, { cert: foreign })).bytes, '', 'other CA refused');
+    const caLeaf = issueLeaf(ca, { uris: [CLIENT_ID], name: 'ca-leaf', ca: true });
+    t.equal((await tlsRequest(port, { cert: caLeaf })).bytes, '', 'a CA:TRUE certificate is not an SVID');
+    const twoIds = issueLeaf(ca, {
+      uris: [CLIENT_ID, 'spiffe://cluster.local/ns/shop/sa/admin'],
+      name: 'two',
+    });
+    t.equal(
+      (await tlsRequest(port, { cert: twoIds })).bytes,
+      '',
+      'two identities in one certificate refused',
+    );
+    const noId = issueLeaf(ca, { dns: ['web.shop'], name: 'dns-only' });
+    t.equal((await tlsRequest(port, { cert: noId })).bytes, '', 'no SPIFFE ID refused');
   });
 
   t.test('PERMISSIVE: plaintext and mTLS on the inbound port', async (t) => {
