@@ -3,6 +3,7 @@ import { SIDECAR_PORTS } from '../config/istio/sidecar-options.js';
 import { loadConfigFiles } from '../config/load.js';
 import { SkiffError } from '../errors.js';
 import { Skiff } from '../server/skiff.js';
+import { proxyWorkloadFrom } from '../stats/istio/workload-facts.js';
 import { createLogger } from '../util/logger.js';
 import { parseCommonArgs } from './args.js';
 import { CERT_FLAGS, certificateRequestFrom, openCertificateProvider } from './cert-args.js';
@@ -71,6 +72,10 @@ export async function runCommand(
     ...(statsPort === null ? {} : { statsPort }),
     logger: log,
     ...(certificates === undefined ? {} : { certificates }),
+    // Istio's standard metrics describe this workload; CLUSTER_ID as istio-agent reads it.
+    ...(sidecarMode
+      ? { istioWorkload: proxyWorkloadFrom(sidecar.workload, env.ISTIO_META_CLUSTER_ID ?? env.CLUSTER_ID) }
+      : {}),
     commandLine: ['run', ...argv],
     onQuit: () => quit(),
   });

@@ -82,6 +82,8 @@ export interface RouterStream extends FilterStream, Omit<RouteRequest, 'path'>, 
   setRouteName(name: string): void;
   setUpstream(cluster: string, host: string | null): void;
   setUpstreamFailureReason(reason: string | null): void;
+  /** The upstream TLS identities of the connection that answered (optional: test fakes). */
+  setUpstreamPeer?(peerUriSan: string, localUriSan: string): void;
   setResponseCodeDetails(details: string): void;
   /** Request body bytes received (counted as they are forwarded upstream). */
   setBytesReceived(n: number): void;

@@ -6,6 +6,8 @@ import type { HttpFilterPerRouteConfig } from '../config/model.js';
 import { type DeadlineTarget, FilterStatus, type HttpFilter, type RouterStream } from '../filters/filter.js';
 import type { ClusterPick, CompiledRoute } from '../router/route.js';
 import type { RouteRequest } from '../router/types.js';
+import type { IstioStreamView } from '../stats/istio/istio-reporter.js';
+import type { WorkloadFacts } from '../stats/istio/workload-facts.js';
 import type { DownstreamTlsInfo } from '../tls/types.js';
 import type { TimedStream } from './deadline-timer.js';
 import type { DownstreamConnection } from './downstream-connection.js';
@@ -19,7 +21,9 @@ import { localReplyHeaders } from './local-reply.js';
  * by every stage (filters, router, access log, stats), so the hot path carries one object of a
  * fixed shape instead of many small ones. Implements the views each stage needs.
  */
-export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord, TimedStream {
+export class ActiveStream
+  implements RouterStream, RouteRequest, AccessLogRecord, TimedStream, IstioStreamView
+{
   readonly rt: HcmRuntime;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
@@ -57,6 +61,13 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   routeName: string | null = null;
   responseHeaders: HeaderMap | null = null;
   responseStarted = false;
+  /** The upstream connection's verified server URI SAN and our own on it ("" = none / plaintext). */
+  upstreamPeerUriSan = '';
+  upstreamLocalUriSan = '';
+  /** Istio metrics state (sidecar listeners only). */
+  istioPeer: WorkloadFacts | null = null;
+  istioRequestHeaderBytes = 0;
+  istioResponseHeaderBytes = 0;
 
   /** The connection this stream belongs to; onClose removes the stream from its list. */
   readonly conn: DownstreamConnection;
@@ -149,6 +160,8 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
       this.lastActivityMs = this.rt.clock.now();
       this.conn.timer.schedule(this.lastActivityMs + this.idleTimeoutMs);
     }
+    const istio = this.rt.istio;
+    if (istio != null) istio.onRequest(this);
     this.iterate();
   }
 
@@ -264,6 +277,11 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     this.upstreamHost = host;
   }
 
+  setUpstreamPeer(peerUriSan: string, localUriSan: string): void {
+    this.upstreamPeerUriSan = peerUriSan;
+    this.upstreamLocalUriSan = localUriSan;
+  }
+
   setUpstreamFailureReason(reason: string | null): void {
     this.upstreamTransportFailureReason = reason;
   }
@@ -325,6 +343,8 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
   encodeHeaders(status: number, headers: HeaderMap, endStream: boolean): void {
     const filters = this.filters;
     for (let i = filters.length - 1; i >= 0; i--) filters[i]!.encodeHeaders?.(this, status, headers);
+    const istio = this.rt.istio;
+    if (istio != null) istio.onResponse(this, headers);
     const res = this.res;
     // An unread request body would be parsed as the next request; Envoy closes instead.
     if (this.hasBody && !this.req.complete) res.shouldKeepAlive = false;
@@ -389,6 +409,7 @@ export class ActiveStream implements RouterStream, RouteRequest, AccessLogRecord
     rt.stats.downstreamRqActive.dec();
     if (this.responseCode !== 0) rt.stats.recordResponse(this.responseCode);
     rt.stats.downstreamRqTime.observe(this.durationMs);
+    if (rt.istio != null) rt.istio.record(this);
     if (rt.accessLog !== null) rt.accessLog(this);
   }
 

@@ -2,6 +2,7 @@ import type { AccessLogRecord } from '../accesslog/record.js';
 import type { HttpConnectionManagerConfig } from '../config/model.js';
 import type { HttpFilterFactory } from '../filters/filter.js';
 import type { RouteTable } from '../router/route-table.js';
+import type { IstioReporter } from '../stats/istio/istio-reporter.js';
 import type { HttpConnectionManagerStats } from '../stats/types.js';
 import type { Clock } from '../util/clock.js';
 
@@ -18,4 +19,6 @@ export interface HcmRuntime {
   readonly clock: Clock;
   /** The route table streams match against (once per stream, shared by filters and router). */
   readonly routeTable: RouteTable;
+  /** Istio's standard metrics and metadata exchange (sidecar listeners only); absent = off. */
+  readonly istio?: IstioReporter | null;
 }

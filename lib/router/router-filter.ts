@@ -430,6 +430,8 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     this.deadlines.lastActivityMs = now;
     this.deadlines.perTryMs = Infinity;
     stream.markUpstreamResponse(now);
+    const tls = this.upstream!.tls;
+    if (tls !== null) stream.setUpstreamPeer?.(tls.peerUriSan, tls.localUriSan);
     const attempts = this.route!.virtualHost.includeAttemptCountInResponse ? this.attempts : 0;
     editUpstreamResponseHeaders(h, deps, now - this.attemptStartMs, attempts, this.setCookies);
     cluster.stats.recordResponse(statusCode);

@@ -6,6 +6,7 @@ import { buildFilterFactory, type FilterBuildContext } from '../filters/registry
 import type { HcmRuntime } from '../http/hcm-runtime.js';
 import { compileRouteTable } from '../router/route-table.js';
 import type { ShadowTracker } from '../router/shadow-tracker.js';
+import type { IstioReporter } from '../stats/istio/istio-reporter.js';
 import type { StatsRegistry } from '../stats/registry.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
@@ -21,6 +22,8 @@ export interface RuntimeDeps {
   readonly scheduler?: Scheduler;
   /** In-flight mirrored requests; outlives runtimes (reloads), closed on stop. */
   readonly shadows: ShadowTracker;
+  /** The listener side's Istio reporter (sidecar mode), shared by its filter chains; null = none. */
+  readonly istio?: IstioReporter | null;
 }
 
 /** Compiles one HCM config into its per-request runtime: route table, filter chain, log, stats. */
@@ -45,5 +48,6 @@ export function buildHcmRuntime(cfg: HttpConnectionManagerConfig, deps: RuntimeD
     accessLog: createAccessLogger(cfg.accessLog, deps.sinks),
     clock: deps.clock,
     routeTable: table,
+    istio: deps.istio ?? null,
   };
 }

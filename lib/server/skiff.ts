@@ -12,6 +12,8 @@ import type { DrainState } from '../http/connection-manager.js';
 import type { HcmRuntime } from '../http/hcm-runtime.js';
 import { createServingListener, type ServingListener } from '../listener/serving-listener.js';
 import { ShadowTracker } from '../router/shadow-tracker.js';
+import { IstioReporter } from '../stats/istio/istio-reporter.js';
+import type { ProxyWorkload } from '../stats/istio/workload-facts.js';
 import { StatsRegistry } from '../stats/registry.js';
 import { snapshotOf } from '../tls/certificate-source.js';
 import type { CertificateProvider } from '../tls/types.js';
@@ -41,6 +43,12 @@ export interface SkiffOptions {
   readonly probeAddress?: string;
   /** The sidecar's workload certificate: SDS `default` / `ROOTCA` in filter chains, `/certs`, `skiff_cert_expiry_seconds`; Skiff closes it on stop. */
   readonly certificates?: CertificateProvider;
+  /**
+   * The sidecar's workload (sidecar mode): turns on Istio's standard metrics and peer metadata
+   * exchange on listeners with a traffic direction (OUTBOUND reports `source`, INBOUND
+   * `destination`). Absent = Envoy mode, no `istio_*` families.
+   */
+  readonly istioWorkload?: ProxyWorkload;
 }
 
 interface ActiveListener {
@@ -71,6 +79,8 @@ export class Skiff {
   private bootstrap: Bootstrap;
   private stopping: Promise<void> | null = null;
   private reloader: ConfigReloader | null = null;
+  /** One reporter per side, kept across reloads (their label caches stay warm). */
+  private readonly istioReporters = new Map<'source' | 'destination', IstioReporter>();
 
   private constructor(
     bootstrap: Bootstrap,
@@ -200,8 +210,10 @@ export class Skiff {
   private buildRuntimes(cfg: ListenerConfig): HcmRuntime[] {
     if (cfg.filterChains.length === 0)
       throw new SkiffError('SKIFF_ERR_CONFIG', `listener ${cfg.name} has no filter chain`);
+    const istio = this.istioReporter(cfg);
     return cfg.filterChains.map((chain) =>
       buildHcmRuntime(chain.hcm, {
+        istio,
         clusters: this.clusterManager,
         stats: this.stats,
         sinks: this.sinks,
@@ -210,6 +222,25 @@ export class Skiff {
         shadows: this.shadows,
       }),
     );
+  }
+
+  /** The Istio reporter for a sidecar listener's direction, or null (Envoy mode, no direction). */
+  private istioReporter(cfg: ListenerConfig): IstioReporter | null {
+    const workload = this.opts.istioWorkload;
+    if (workload === undefined) return null;
+    const side =
+      cfg.trafficDirection === 'OUTBOUND'
+        ? 'source'
+        : cfg.trafficDirection === 'INBOUND'
+          ? 'destination'
+          : null;
+    if (side === null) return null;
+    let r = this.istioReporters.get(side);
+    if (r === undefined) {
+      r = new IstioReporter(this.stats.istioStats(VERSION), workload, side);
+      this.istioReporters.set(side, r);
+    }
+    return r;
   }
 
   /** The listener without chains that cannot be served for lack of a workload certificate. */

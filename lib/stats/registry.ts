@@ -6,6 +6,7 @@ import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
 import { Families } from './families.js';
 import { bindFaultStats, FAULT_STATS, type FaultStats } from './fault-stats.js';
 import { BoundHttpStats, HTTP_STATS } from './http-stats.js';
+import { IstioStats } from './istio/istio-stats.js';
 import { BoundListenerStats, LISTENER_STATS, listenerStatAddress } from './listener-stats.js';
 import { bindRbacStats, RBAC_STATS, type RbacStats } from './rbac-stats.js';
 import { RELOAD_STATS, ReloadStats } from './reload-stats.js';
@@ -29,6 +30,7 @@ export class StatsRegistry {
   /** `skiff_config_reload_total{result}`. */
   readonly reload: ReloadStats;
   private readonly certs: CertStats;
+  private istio: IstioStats | null = null;
 
   constructor() {
     this.families.declare(CLUSTER_STATS);
@@ -115,6 +117,12 @@ export class StatsRegistry {
       this.listeners.set(key, s);
     }
     return s;
+  }
+
+  /** Istio's standard metrics (sidecar mode only: declared on first use, with `istio_build`). */
+  istioStats(version: string): IstioStats {
+    this.istio ??= new IstioStats(this.families, version);
+    return this.istio;
   }
 
   setServerInfo(fn: () => ServerInfo): void {

@@ -5,6 +5,7 @@ import type { ResourceManager } from '../cluster/resource-manager.js';
 import type { HostCounters } from '../cluster/types.js';
 import type { ClusterStats } from '../stats/types.js';
 import { type ConnectionOwner, PooledConnection } from './pooled-connection.js';
+import { upstreamTlsIdentity } from './tls-identity.js';
 import { UndiciDispatcher } from './undici-core.js';
 import { UpstreamOverflowError } from './upstream-errors.js';
 
@@ -183,6 +184,7 @@ export class HostPool extends UndiciDispatcher implements ConnectionOwner {
         // An idle connection whose socket closed (keep-alive timeout, server close) is gone.
         if (conn.handler === null && !conn.retired) this.retire(conn, true);
       });
+      conn.tlsIdentity = upstreamTlsIdentity(socket);
       this.notify('connect', null);
       cb(null, socket);
     });

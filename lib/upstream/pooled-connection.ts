@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { buildConnector, Client, Dispatcher } from 'undici';
+import type { UpstreamTlsIdentity } from './tls-identity.js';
 import { Client as UndiciClient } from './undici-core.js';
 
 /** What a connection reports back to the pool that owns it. */
@@ -15,6 +16,15 @@ export interface ConnectionOwner {
 }
 
 type Handler = Dispatcher.DispatchHandler;
+
+/** A request handler that wants the TLS identities of the connection it is written to. */
+export interface TlsIdentityHandler {
+  onUpstreamTls(identity: UpstreamTlsIdentity): void;
+}
+
+function wantsTlsIdentity(h: Handler): h is Handler & TlsIdentityHandler {
+  return 'onUpstreamTls' in h;
+}
 
 function ignoreError(): void {}
 
@@ -34,6 +44,8 @@ export class PooledConnection implements Handler {
   retired = false;
   /** The dialled socket until undici takes it; null after. */
   socket: Socket | null = null;
+  /** What the current socket's TLS handshake established; null on plaintext. */
+  tlsIdentity: UpstreamTlsIdentity | null = null;
   private client: Client | null = null;
   private readonly owner: ConnectionOwner;
 
@@ -82,7 +94,11 @@ export class PooledConnection implements Handler {
 
   // ─── undici handler callbacks, forwarded to the current request ─────────────────────────
   onConnect(abort: (err?: Error) => void): void {
-    this.handler?.onConnect?.(abort);
+    const h = this.handler;
+    if (h === null) return;
+    const id = this.tlsIdentity;
+    if (id !== null && wantsTlsIdentity(h)) h.onUpstreamTls(id);
+    h.onConnect?.(abort);
   }
 
   onResponseStarted(): void {

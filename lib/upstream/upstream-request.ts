@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { type Host, OutlierResult } from '../cluster/types.js';
 import { HostPool } from './host-pool.js';
+import type { TlsIdentityHandler } from './pooled-connection.js';
+import type { UpstreamTlsIdentity } from './tls-identity.js';
 import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors.js';
 
 /**
@@ -44,7 +46,7 @@ const ROUTE_TIMEOUT_CODE = 'SKIFF_UPSTREAM_TIMEOUT';
  * sends no LocalOriginConnectSuccessFinal (only tcp_proxy does): in non-split mode it would
  * count as a 200 and reset the 5xx streak after every completed 503.
  */
-export class UpstreamRequest implements Dispatcher.DispatchHandler {
+export class UpstreamRequest implements Dispatcher.DispatchHandler, TlsIdentityHandler {
   readonly host: Host;
   private readonly cb: UpstreamCallbacks;
   private abortFn: ((err?: Error) => void) | null = null;
@@ -57,6 +59,8 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
   /** True once any byte of the request was written (reset-before-request retries need it). */
   requestStarted = false;
   headersReceived = false;
+  /** The connection's TLS identities, once written to one (null = plaintext / not yet). */
+  tls: UpstreamTlsIdentity | null = null;
 
   constructor(host: Host, cb: UpstreamCallbacks) {
     this.host = host;
@@ -113,6 +117,10 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     counters.activeRequests--;
     if (success) counters.rqSuccess++;
     else counters.rqError++;
+  }
+
+  onUpstreamTls(identity: UpstreamTlsIdentity): void {
+    this.tls = identity;
   }
 
   onConnect(abort: (err?: Error) => void): void {

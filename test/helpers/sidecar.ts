@@ -3,6 +3,7 @@ import { DEFAULT_SIDECAR_OPTIONS, type SidecarOptions } from '../../lib/config/i
 import { DEFAULT_WORKLOAD, type WorkloadInfo } from '../../lib/config/istio/workload.js';
 import { type LoadResult, loadConfigText } from '../../lib/config/load.js';
 import { Skiff, type SkiffOptions } from '../../lib/server/skiff.js';
+import { proxyWorkloadFrom } from '../../lib/stats/istio/workload-facts.js';
 import { createLogger } from '../../lib/util/logger.js';
 
 export interface TestSidecar {
@@ -20,6 +21,8 @@ export interface SidecarTestOptions {
   readonly workload?: Partial<WorkloadInfo>;
   readonly sidecar?: Partial<Omit<SidecarOptions, 'workload'>>;
   readonly skiff?: SkiffOptions;
+  /** Istio's standard metrics and metadata exchange (default on, as `skiff run` in sidecar mode). */
+  readonly istioMetrics?: boolean;
 }
 
 /** Sidecar options for tests: ephemeral ports on loopback, the given workload. */
@@ -50,6 +53,7 @@ export async function startSidecar(yaml: string, o: SidecarTestOptions = {}): Pr
   const skiff = await Skiff.start(loaded.bootstrap, {
     logger: createLogger('off'),
     adminPort: 0,
+    ...(o.istioMetrics === false ? {} : { istioWorkload: proxyWorkloadFrom(testSidecarOptions(o).workload) }),
     ...o.skiff,
   });
   const port = (name: string): number | null =>

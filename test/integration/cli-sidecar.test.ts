@@ -100,7 +100,14 @@ t.test('sidecar mode from Istio env vars: Sidecar picked by labels, Istio ports,
   // The Sidecar resource selects app=frontend (from ISTIO_METAJSON_LABELS): REGISTRY_ONLY.
   t.equal((await get(`${base}/`, { headers: { host: `127.0.0.1:${v1.port}` } })).status, 502);
   t.equal((await get(`http://127.0.0.1:${health}/healthz/ready`)).status, 200);
-  t.match((await get(`http://127.0.0.1:${stats}/stats/prometheus`)).body, /envoy_cluster_upstream_rq_total/);
+  const prom = (await get(`http://127.0.0.1:${stats}/stats/prometheus`)).body;
+  t.match(prom, /envoy_cluster_upstream_rq_total/);
+  // Sidecar mode reports Istio's standard metrics for this workload.
+  t.match(
+    prom,
+    /istio_requests_total\{reporter="source",source_workload="frontend-7d9f",[^}]*source_workload_namespace="production",[^}]*source_app="frontend",source_version="v1",source_cluster="Kubernetes",[^}]*response_code="200"/,
+  );
+  t.match(prom, /istio_build\{component="proxy",tag="[^"]+"\} 1/);
 
   // Live reload of Istio files: a broken VirtualService is rejected, a good one applies.
   writeFileSync(canary, canaryText.replace('weight: 95', 'weight: -1'));

@@ -7,6 +7,7 @@ import { CLUSTER_STATS } from '../../../lib/stats/cluster-stats.js';
 import { CORS_STATS } from '../../../lib/stats/cors-stats.js';
 import { FAULT_STATS } from '../../../lib/stats/fault-stats.js';
 import { HTTP_STATS } from '../../../lib/stats/http-stats.js';
+import { ISTIO_STATS } from '../../../lib/stats/istio/istio-stats.js';
 import { LISTENER_STATS } from '../../../lib/stats/listener-stats.js';
 import { RBAC_STATS } from '../../../lib/stats/rbac-stats.js';
 import { RELOAD_STATS } from '../../../lib/stats/reload-stats.js';
@@ -25,7 +26,7 @@ interface Row {
 function parseDoc(text: string): Row[] {
   const rows: Row[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\|\s*`((?:envoy|skiff)_[a-z0-9_]+)`\s*\|([^|]*)\|([^|]*)\|(.*)\|\s*$/.exec(line);
+    const m = /^\|\s*`((?:envoy|skiff|istio)_[a-z0-9_]+)`\s*\|([^|]*)\|([^|]*)\|(.*)\|\s*$/.exec(line);
     if (m === null) continue;
     const labels = m[3]!.trim() === '—' ? [] : m[3]!.split(',').map((l) => l.trim().replace(/`/g, ''));
     rows.push({ name: m[1]!, type: m[2]!.trim(), labels, help: m[4]!.trim() });
@@ -46,6 +47,7 @@ t.test('docs/stats.md lists exactly the declared stats', async (t) => {
     ...RBAC_STATS,
     ...RELOAD_STATS,
     ...CERT_STATS,
+    ...ISTIO_STATS,
   ].map((d) => ({
     name: d.name,
     type: d.type,

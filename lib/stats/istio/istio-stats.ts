@@ -1,0 +1,108 @@
+/**
+ * Istio's standard HTTP metrics (`istio.stats` filter): names, label order and types as
+ * `istio_stats.cc` exposes them, without Envoy's `envoy_` prefix.
+ */
+import type { Counter, Histogram } from '../cells.js';
+import type { Families } from '../families.js';
+import type { StatDef } from '../stat-def.js';
+
+/** Label names in Istio's exposition order. */
+export const ISTIO_LABELS = [
+  'reporter',
+  'source_workload',
+  'source_canonical_service',
+  'source_canonical_revision',
+  'source_workload_namespace',
+  'source_principal',
+  'source_app',
+  'source_version',
+  'source_cluster',
+  'destination_workload',
+  'destination_workload_namespace',
+  'destination_principal',
+  'destination_app',
+  'destination_version',
+  'destination_service',
+  'destination_canonical_service',
+  'destination_canonical_revision',
+  'destination_service_name',
+  'destination_service_namespace',
+  'destination_cluster',
+  'request_protocol',
+  'response_code',
+  'grpc_response_status',
+  'response_flags',
+  'connection_security_policy',
+] as const;
+
+/** Index of each label in a values array. */
+export const L = Object.fromEntries(ISTIO_LABELS.map((n, i) => [n, i])) as {
+  readonly [K in (typeof ISTIO_LABELS)[number]]: number;
+};
+
+export const ISTIO = {
+  requestsTotal: {
+    name: 'istio_requests_total',
+    type: 'counter',
+    help: 'Requests, counted at stream end',
+    labels: ISTIO_LABELS,
+  },
+  requestDuration: {
+    name: 'istio_request_duration_milliseconds',
+    type: 'histogram',
+    help: 'Request duration, first request byte to last response byte (ms)',
+    labels: ISTIO_LABELS,
+  },
+  requestBytes: {
+    name: 'istio_request_bytes',
+    type: 'histogram',
+    help: 'Request size: request line, headers and body received from downstream (bytes)',
+    labels: ISTIO_LABELS,
+  },
+  responseBytes: {
+    name: 'istio_response_bytes',
+    type: 'histogram',
+    help: 'Response size: status line, headers and body sent downstream (bytes)',
+    labels: ISTIO_LABELS,
+  },
+} as const satisfies Record<string, StatDef>;
+
+export const ISTIO_BUILD: StatDef = {
+  name: 'istio_build',
+  type: 'gauge',
+  help: 'Istio component build info',
+  labels: ['component', 'tag'],
+};
+
+/** Every Istio family, for docs/stats.md. */
+export const ISTIO_STATS: readonly StatDef[] = [...Object.values(ISTIO), ISTIO_BUILD];
+
+/** The four cells of one label combination. */
+export interface IstioCells {
+  readonly requests: Counter;
+  readonly duration: Histogram;
+  readonly requestBytes: Histogram;
+  readonly responseBytes: Histogram;
+}
+
+/** Binds Istio's families; declared on first use so Envoy-mode Skiff does not expose them. */
+export class IstioStats {
+  constructor(
+    private readonly f: Families,
+    tag: string,
+  ) {
+    f.declare(ISTIO_STATS);
+    f.gauge(ISTIO_BUILD, ['proxy', tag]).set(1);
+  }
+
+  /** The cells for one full set of label values (in ISTIO_LABELS order); bind time only. */
+  bind(values: readonly string[]): IstioCells {
+    const f = this.f;
+    return {
+      requests: f.counter(ISTIO.requestsTotal, values),
+      duration: f.histogram(ISTIO.requestDuration, values),
+      requestBytes: f.histogram(ISTIO.requestBytes, values),
+      responseBytes: f.histogram(ISTIO.responseBytes, values),
+    };
+  }
+}
