@@ -1,8 +1,6 @@
 /** `skiff run` flags that give the sidecar its workload certificate: mounted files or a CA to issue from. */
 import { spiffeId, type WorkloadInfo } from '../config/istio/workload.js';
 import { SkiffError } from '../errors.js';
-import { CaIssuingProvider } from '../tls/ca-issuing-provider.js';
-import { FileCertificateProvider } from '../tls/file-certificate-provider.js';
 import { isKeyType, type KeyType, parseKeyType } from '../tls/pki/key-pair.js';
 import { parseTtl } from '../tls/pki/ttl.js';
 import type { CertificateProvider } from '../tls/types.js';
@@ -59,18 +57,23 @@ export function certificateRequestFrom(values: Values): CertificateRequest {
 }
 
 /** Opens the provider for `workload` (exit 1 with the reason when the files or CA are unusable). */
-export function openCertificateProvider(
+export async function openCertificateProvider(
   req: CertificateRequest,
   workload: WorkloadInfo,
   logger: Logger,
-): CertificateProvider | undefined {
+): Promise<CertificateProvider | undefined> {
+  // Imported on demand: issuing loads node-forge (~3 MiB of RSS), which a sidecar without
+  // certificates never needs.
   try {
     switch (req.kind) {
       case 'none':
         return undefined;
-      case 'files':
+      case 'files': {
+        const { FileCertificateProvider } = await import('../tls/file-certificate-provider.js');
         return FileCertificateProvider.open({ dir: req.dir, logger });
-      case 'ca':
+      }
+      case 'ca': {
+        const { CaIssuingProvider } = await import('../tls/ca-issuing-provider.js');
         return CaIssuingProvider.start({
           caDir: req.dir,
           spiffeId: spiffeId(workload),
@@ -78,6 +81,7 @@ export function openCertificateProvider(
           ...(req.keyType === undefined ? {} : { keyType: req.keyType }),
           logger,
         });
+      }
     }
   } catch (err) {
     const flag = req.kind === 'files' ? '--cert-dir' : '--ca-dir';

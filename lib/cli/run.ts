@@ -59,7 +59,7 @@ export async function runCommand(
       `sidecar mode: workload ${w.name || '(unnamed)'} in namespace ${w.namespace}, service account ${w.serviceAccount}`,
     );
   }
-  const certificates = openCertificateProvider(certRequest, sidecar.workload, log);
+  const certificates = await openCertificateProvider(certRequest, sidecar.workload, log);
   let quit: () => void = () => {};
   const quitting = new Promise<void>((resolve) => {
     quit = resolve;

@@ -162,7 +162,7 @@ t.test('skiff run --ca-dir --cert-key-type ec issues an EC identity that handsha
   const ca = await initCa('run-ca', 'rsa');
   const req = certificateRequestFrom({ 'ca-dir': ca, 'cert-key-type': 'ec' });
   t.same(req, { kind: 'ca', dir: ca, ttlMs: 86_400_000, keyType: 'ec' });
-  const provider = openCertificateProvider(
+  const provider = await openCertificateProvider(
     req,
     { namespace: 'default', serviceAccount: 'server', name: '', labels: {}, trustDomain: 'cluster.local' },
     createLogger('off'),
