@@ -2,40 +2,53 @@ import { X509Certificate } from 'node:crypto';
 import type { CertificateProvider, WorkloadCertificate } from '../../lib/tls/types.js';
 import type { TestCert } from './pki.js';
 
-/** The WorkloadCertificate view of a test certificate. */
-export function workloadCertificate(c: TestCert): WorkloadCertificate {
-  const x = new X509Certificate(c.certPem);
-  const uri = /URI:(spiffe:\/\/[^,\s]+)/.exec(x.subjectAltName ?? '');
+/** The WorkloadCertificate view of a test certificate; the SPIFFE ID is read from it unless given. */
+export function workloadCertificate(c: TestCert, spiffeId?: string | null): WorkloadCertificate {
+  let x: X509Certificate | null = null;
+  try {
+    x = new X509Certificate(c.certPem);
+  } catch {
+    // Tests hand over deliberately broken PEMs to see them refused later.
+  }
+  const uri = /URI:(spiffe:\/\/[^,\s]+)/.exec(x?.subjectAltName ?? '');
   return {
     certChainPem: c.certPem,
     privateKeyPem: c.keyPem,
     rootCertPem: c.caPem,
-    spiffeId: uri?.[1] ?? null,
-    notBefore: new Date(x.validFrom),
-    notAfter: new Date(x.validTo),
+    spiffeId: spiffeId === undefined ? (uri?.[1] ?? null) : spiffeId,
+    notBefore: x === null ? new Date(Date.now() - 86_400_000) : new Date(x.validFrom),
+    notAfter: x === null ? new Date(Date.now() + 86_400_000) : new Date(x.validTo),
   };
 }
 
-/** An in-test CertificateProvider whose certificate the test replaces with `rotate()`. */
-export interface TestCertificateProvider extends CertificateProvider {
-  rotate(next: TestCert): void;
-}
+/** An in-test CertificateProvider: `null` = no certificate yet; `rotate()` swaps it and tells listeners. */
+export class TestCertificateProvider implements CertificateProvider {
+  private cert: WorkloadCertificate | null;
+  private readonly listeners = new Set<() => void>();
 
-export function testCertificateProvider(first: TestCert): TestCertificateProvider {
-  let current = workloadCertificate(first);
-  const listeners = new Set<() => void>();
-  return {
-    current: () => current,
-    onRotate(l) {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    rotate(next) {
-      current = workloadCertificate(next);
-      for (const l of listeners) l();
-    },
-    close() {
-      listeners.clear();
-    },
-  };
+  constructor(leaf: TestCert | null, spiffeId?: string | null) {
+    this.cert = leaf === null ? null : workloadCertificate(leaf, spiffeId);
+  }
+
+  current(): WorkloadCertificate | null {
+    return this.cert;
+  }
+
+  onRotate(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  rotate(leaf: TestCert, spiffeId?: string | null): void {
+    this.cert = workloadCertificate(leaf, spiffeId);
+    for (const l of this.listeners) l();
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  close(): void {
+    this.listeners.clear();
+  }
 }

@@ -1,8 +1,7 @@
+/** TLS clients for mTLS tests: one request over TLS, raw TCP, CLI clients. */
 import { spawn } from 'node:child_process';
-/** TLS clients and a workload certificate provider for mTLS tests. */
 import { connect as netConnect } from 'node:net';
 import { connect, type SecureVersion } from 'node:tls';
-import type { CertificateProvider, WorkloadCertificate } from '../../lib/tls/types.js';
 import type { TestCert } from './pki.js';
 
 export interface TlsClientOptions {
@@ -98,45 +97,6 @@ export function rawTcp(
       resolve({ bytes, closed: closed || hadError });
     });
   });
-}
-
-/** A CertificateProvider over test PEMs; `rotate` swaps the certificate and notifies. */
-export class StaticCertificateProvider implements CertificateProvider {
-  private cert: WorkloadCertificate;
-  private readonly listeners = new Set<() => void>();
-
-  constructor(leaf: TestCert, spiffeId: string) {
-    this.cert = toWorkload(leaf, spiffeId);
-  }
-
-  current(): WorkloadCertificate {
-    return this.cert;
-  }
-
-  onRotate(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  rotate(leaf: TestCert, spiffeId: string): void {
-    this.cert = toWorkload(leaf, spiffeId);
-    for (const l of this.listeners) l();
-  }
-
-  close(): void {
-    this.listeners.clear();
-  }
-}
-
-function toWorkload(leaf: TestCert, spiffeId: string): WorkloadCertificate {
-  return {
-    certChainPem: leaf.certPem,
-    privateKeyPem: leaf.keyPem,
-    rootCertPem: leaf.caPem,
-    spiffeId,
-    notBefore: new Date(Date.now() - 86_400_000),
-    notAfter: new Date(Date.now() + 86_400_000),
-  };
 }
 
 /** Runs a CLI client asynchronously (the proxy under test shares this process's event loop). */

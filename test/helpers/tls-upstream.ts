@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { CertificateProvider, WorkloadCertificate } from '../../lib/tls/types.js';
 import type { TestCert } from './pki.js';
 
 /** What a TLS upstream saw of one connection's handshake. */
@@ -80,47 +79,4 @@ export async function startTlsUpstream(
         server.close(() => resolve());
       }),
   };
-}
-
-/** A CertificateProvider over test PEMs; `rotate` swaps the certificate and tells listeners. */
-export class TestCertificateProvider implements CertificateProvider {
-  private cert: WorkloadCertificate | null;
-  private readonly listeners = new Set<() => void>();
-
-  constructor(leaf: TestCert | null, spiffeId: string | null = null) {
-    this.cert = leaf === null ? null : TestCertificateProvider.of(leaf, spiffeId);
-  }
-
-  static of(leaf: TestCert, spiffeId: string | null): WorkloadCertificate {
-    return {
-      certChainPem: leaf.certPem,
-      privateKeyPem: leaf.keyPem,
-      rootCertPem: leaf.caPem,
-      spiffeId,
-      notBefore: new Date(Date.now() - 86_400_000),
-      notAfter: new Date(Date.now() + 86_400_000),
-    };
-  }
-
-  current(): WorkloadCertificate | null {
-    return this.cert;
-  }
-
-  onRotate(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  rotate(leaf: TestCert, spiffeId: string | null = null): void {
-    this.cert = TestCertificateProvider.of(leaf, spiffeId);
-    for (const l of this.listeners) l();
-  }
-
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-
-  close(): void {
-    this.listeners.clear();
-  }
 }

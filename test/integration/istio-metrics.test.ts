@@ -3,10 +3,11 @@ import { execFile } from 'node:child_process';
 import t from 'tap';
 import { ISTIO_LABELS } from '../../lib/stats/istio/istio-stats.js';
 import { VERSION } from '../../lib/version.js';
+import { TestCertificateProvider } from '../helpers/cert-provider.js';
 import { hasOpenssl, issueLeaf, makeCa } from '../helpers/pki.js';
 import { get } from '../helpers/proxy.js';
 import { startSidecar, type TestSidecar } from '../helpers/sidecar.js';
-import { StaticCertificateProvider, tlsRequest } from '../helpers/tls-client.js';
+import { tlsRequest } from '../helpers/tls-client.js';
 import { startUpstream } from '../helpers/upstream.js';
 
 const SERVER_ID = 'spiffe://cluster.local/ns/shop/sa/cart';
@@ -159,14 +160,8 @@ t.test(
   { skip },
   async (t) => {
     const ca = makeCa();
-    const server = new StaticCertificateProvider(
-      issueLeaf(ca, { uris: [SERVER_ID], name: 'cart' }),
-      SERVER_ID,
-    );
-    const client = new StaticCertificateProvider(
-      issueLeaf(ca, { uris: [CLIENT_ID], name: 'web' }),
-      CLIENT_ID,
-    );
+    const server = new TestCertificateProvider(issueLeaf(ca, { uris: [SERVER_ID], name: 'cart' }), SERVER_ID);
+    const client = new TestCertificateProvider(issueLeaf(ca, { uris: [CLIENT_ID], name: 'web' }), CLIENT_ID);
     const app = await startUpstream('cart');
     const dest = await startSidecar(
       `apiVersion: security.istio.io/v1

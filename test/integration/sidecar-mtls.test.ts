@@ -1,8 +1,9 @@
 /** Sidecar mode inbound mTLS: PeerAuthentication STRICT / PERMISSIVE with a workload certificate. */
 import t from 'tap';
+import { TestCertificateProvider } from '../helpers/cert-provider.js';
 import { hasOpenssl, issueLeaf, makeCa } from '../helpers/pki.js';
 import { startSidecar } from '../helpers/sidecar.js';
-import { rawTcp, StaticCertificateProvider, tlsRequest } from '../helpers/tls-client.js';
+import { rawTcp, tlsRequest } from '../helpers/tls-client.js';
 import { startUpstream } from '../helpers/upstream.js';
 
 const SERVER_ID = 'spiffe://cluster.local/ns/shop/sa/cart';
@@ -21,10 +22,7 @@ const skip = hasOpenssl() ? false : 'openssl CLI not installed';
 t.test('STRICT and PERMISSIVE inbound in sidecar mode', { skip }, async (t) => {
   const ca = makeCa();
   const other = makeCa('other');
-  const provider = new StaticCertificateProvider(
-    issueLeaf(ca, { uris: [SERVER_ID], name: 'cart' }),
-    SERVER_ID,
-  );
+  const provider = new TestCertificateProvider(issueLeaf(ca, { uris: [SERVER_ID], name: 'cart' }), SERVER_ID);
   const client = issueLeaf(ca, { uris: [CLIENT_ID], name: 'web' });
   const foreign = issueLeaf(other, { uris: [CLIENT_ID], name: 'foreign' });
   const app = await startUpstream('cart');

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import t from 'tap';
+import { TestCertificateProvider } from '../helpers/cert-provider.js';
 import { readLogLines, tempLogPath } from '../helpers/files.js';
 import { hasOpenssl, issueLeaf, makeCa } from '../helpers/pki.js';
 import {
@@ -10,7 +11,7 @@ import {
   type Teardown,
   type TestProxy,
 } from '../helpers/proxy.js';
-import { startTlsUpstream, TestCertificateProvider, type TlsUpstream } from '../helpers/tls-upstream.js';
+import { startTlsUpstream, type TlsUpstream } from '../helpers/tls-upstream.js';
 import { startUpstream } from '../helpers/upstream.js';
 import { eventually } from '../helpers/wait.js';
 

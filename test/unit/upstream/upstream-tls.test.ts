@@ -5,7 +5,7 @@ import { tlsFailureReason, UpstreamTlsError } from '../../../lib/upstream/tls-er
 import { TlsTransport } from '../../../lib/upstream/tls-transport.js';
 import { classifyUpstreamError, upstreamFailureBody } from '../../../lib/upstream/upstream-errors.js';
 import { selectTransport } from '../../../lib/upstream/upstream-transports.js';
-import { TestCertificateProvider } from '../../helpers/tls-upstream.js';
+import { TestCertificateProvider } from '../../helpers/cert-provider.js';
 
 const tls = (sni: string): UpstreamTlsConfig => ({
   sni,
