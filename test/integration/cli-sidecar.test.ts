@@ -1,28 +1,16 @@
 /** `skiff run` in sidecar mode as a process: Istio's env vars, port flags, probes, live reload. */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { tempLogPath } from '../helpers/files.js';
 import { get } from '../helpers/proxy.js';
+import { freePort } from '../helpers/skiff-process.js';
 import { startUpstream } from '../helpers/upstream.js';
 import { eventually } from '../helpers/wait.js';
 
 const SKIFF = fileURLToPath(new URL('../../../bin/skiff', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../../config-examples/istio/', import.meta.url));
-
-/** A port the OS just handed out (flags need a number: `0` turns a sidecar port off). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
 
 t.test('sidecar mode from Istio env vars: Sidecar picked by labels, Istio ports, reload', async (t) => {
   const v1 = await startUpstream('v1');
