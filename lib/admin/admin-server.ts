@@ -11,6 +11,7 @@ function send(res: ServerResponse, reply: AdminReply): void {
   res.setHeader('cache-control', 'no-cache, max-age=0');
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('content-length', Buffer.byteLength(reply.body));
+  if (reply.headers !== undefined) for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
   if (reply.after !== undefined) res.once('finish', reply.after);
   res.end(reply.body);
 }
@@ -23,7 +24,7 @@ async function dispatch(ctx: AdminContext, req: IncomingMessage): Promise<AdminR
   if (endpoint.mutates && method !== 'POST') {
     return { status: 400, contentType: TEXT, body: `Method ${method} not allowed, POST required.\n` };
   }
-  return endpoint.handle(ctx, url.searchParams);
+  return endpoint.handle(ctx, url.searchParams, { accept: req.headers.accept ?? '' });
 }
 
 /** The admin request handler (usable on any node:http server). */

@@ -1,5 +1,6 @@
 import { certsJson } from './certs-view.js';
 import { clustersJson, clustersText } from './clusters-view.js';
+import { acceptsHtml, dashboardJson, dashboardPage } from './dashboard-endpoint.js';
 import { listenersJson, listenersText } from './listeners-view.js';
 import { serverInfo } from './server-info.js';
 import { statsText } from './stats-text.js';
@@ -12,6 +13,14 @@ export interface AdminReply {
   readonly body: string;
   /** Runs once the response has been flushed (POST /quitquitquit). */
   readonly after?: () => void;
+  /** Extra response headers (the dashboard's Content-Security-Policy). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** The parts of the admin request a handler may look at besides the query. */
+export interface AdminRequestInfo {
+  /** The Accept header ('' when absent). */
+  readonly accept: string;
 }
 
 /** One admin endpoint: Envoy's path, help line and whether it mutates (POST only). */
@@ -19,7 +28,7 @@ export interface AdminEndpoint {
   readonly path: string;
   readonly help: string;
   readonly mutates: boolean;
-  handle(ctx: AdminContext, query: URLSearchParams): AdminReply | Promise<AdminReply>;
+  handle(ctx: AdminContext, query: URLSearchParams, req: AdminRequestInfo): AdminReply | Promise<AdminReply>;
 }
 
 export const TEXT = 'text/plain; charset=UTF-8';
@@ -51,7 +60,12 @@ async function stats(ctx: AdminContext, q: URLSearchParams): Promise<AdminReply>
 
 /** Every endpoint, in `/help` order. */
 export const ENDPOINTS: readonly AdminEndpoint[] = [
-  { path: '/', help: 'Admin home page (this list)', mutates: false, handle: () => text(helpText()) },
+  {
+    path: '/',
+    help: 'Admin home page: live dashboard for browsers (Accept: text/html), else this list',
+    mutates: false,
+    handle: (ctx, _q, req) => (acceptsHtml(req.accept) ? dashboardPage(ctx) : text(helpText())),
+  },
   {
     path: '/certs',
     help: 'print certs on machine',
@@ -74,6 +88,12 @@ export const ENDPOINTS: readonly AdminEndpoint[] = [
       const { configDump } = await import('./config-dump.js');
       return json(configDump(ctx.config(), ctx.lastReloadError?.() ?? null, q.has('include_eds')));
     },
+  },
+  {
+    path: '/dashboard.json',
+    help: 'the home page dashboard data: clusters, rates, latencies, recent local replies',
+    mutates: false,
+    handle: (ctx) => dashboardJson(ctx),
   },
   {
     path: '/healthcheck/fail',

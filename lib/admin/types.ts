@@ -1,5 +1,6 @@
 import type { Cluster } from '../cluster/types.js';
 import type { Bootstrap } from '../config/model.js';
+import type { LocalReplyEntry } from '../http/local-reply-ring.js';
 import type { CertificateSnapshot } from '../tls/certificate-source.js';
 
 export type ServerState = 'PRE_INITIALIZING' | 'INITIALIZING' | 'LIVE' | 'DRAINING';
@@ -30,6 +31,8 @@ export interface AdminContext {
   prometheus(): Promise<string>;
   /** The workload certificate for `/certs`, or null; absent when Skiff has no certificate provider. */
   certificates?(): CertificateSnapshot | null;
+  /** The most recent local replies, newest first (admin dashboard); absent = not recorded. */
+  recentLocalReplies?(): readonly LocalReplyEntry[];
   /** Begin a clean shutdown (POST /quitquitquit). */
   quit(): void;
 }

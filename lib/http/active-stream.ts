@@ -324,6 +324,20 @@ export class ActiveStream
       this.resetStream(flag, details);
       return;
     }
+    // Only replies actually sent: a reset after the response started is not one.
+    const ring = this.rt.localReplies;
+    if (ring != null) {
+      ring.record(
+        this.rt.clock.wallNow(),
+        status,
+        this.responseFlags,
+        details,
+        this.method,
+        this.authority,
+        this.path,
+        this.upstreamCluster ?? '',
+      );
+    }
     const server =
       this.rt.config.serverHeaderTransformation === 'PASS_THROUGH' ? null : this.rt.config.serverName;
     if (isGrpcContentType(this.requestHeaders.get('content-type'))) {

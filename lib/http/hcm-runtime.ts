@@ -5,6 +5,7 @@ import type { RouteTable } from '../router/route-table.js';
 import type { IstioReporter } from '../stats/istio/istio-reporter.js';
 import type { HttpConnectionManagerStats } from '../stats/types.js';
 import type { Clock } from '../util/clock.js';
+import type { LocalReplyRing } from './local-reply-ring.js';
 
 /**
  * Everything one HTTP connection manager needs per request, compiled once per config snapshot.
@@ -21,4 +22,6 @@ export interface HcmRuntime {
   readonly routeTable: RouteTable;
   /** Istio's standard metrics and metadata exchange (sidecar listeners only); absent = off. */
   readonly istio?: IstioReporter | null;
+  /** The instance's recent local replies (admin dashboard); absent = not recorded. */
+  readonly localReplies?: LocalReplyRing | null;
 }

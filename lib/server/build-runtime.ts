@@ -4,6 +4,7 @@ import type { ClusterManager } from '../cluster/cluster-manager.js';
 import type { HttpConnectionManagerConfig } from '../config/model.js';
 import { buildFilterFactory, type FilterBuildContext } from '../filters/registry.js';
 import type { HcmRuntime } from '../http/hcm-runtime.js';
+import type { LocalReplyRing } from '../http/local-reply-ring.js';
 import { compileRouteTable } from '../router/route-table.js';
 import type { ShadowTracker } from '../router/shadow-tracker.js';
 import type { IstioReporter } from '../stats/istio/istio-reporter.js';
@@ -24,6 +25,8 @@ export interface RuntimeDeps {
   readonly shadows: ShadowTracker;
   /** The listener side's Istio reporter (sidecar mode), shared by its filter chains; null = none. */
   readonly istio?: IstioReporter | null;
+  /** The instance's ring of recent local replies (admin dashboard); absent = not recorded. */
+  readonly localReplies?: LocalReplyRing | null;
 }
 
 /** Compiles one HCM config into its per-request runtime: route table, filter chain, log, stats. */
@@ -49,5 +52,6 @@ export function buildHcmRuntime(cfg: HttpConnectionManagerConfig, deps: RuntimeD
     clock: deps.clock,
     routeTable: table,
     istio: deps.istio ?? null,
+    localReplies: deps.localReplies ?? null,
   };
 }

@@ -10,6 +10,7 @@ import type { Bootstrap, ListenerConfig } from '../config/model.js';
 import { SkiffError } from '../errors.js';
 import type { DrainState } from '../http/connection-manager.js';
 import type { HcmRuntime } from '../http/hcm-runtime.js';
+import { LocalReplyRing } from '../http/local-reply-ring.js';
 import { createServingListener, type ServingListener } from '../listener/serving-listener.js';
 import { ShadowTracker } from '../router/shadow-tracker.js';
 import { IstioReporter } from '../stats/istio/istio-reporter.js';
@@ -81,6 +82,8 @@ export class Skiff {
   private reloader: ConfigReloader | null = null;
   /** One reporter per side, kept across reloads (their label caches stay warm). */
   private readonly istioReporters = new Map<'source' | 'destination', IstioReporter>();
+  /** The last local replies of every listener, for the admin dashboard. */
+  private readonly localReplies = new LocalReplyRing(50);
 
   private constructor(
     bootstrap: Bootstrap,
@@ -220,6 +223,7 @@ export class Skiff {
         clock: this.clock,
         random: this.random,
         shadows: this.shadows,
+        localReplies: this.localReplies,
       }),
     );
   }
@@ -291,6 +295,7 @@ export class Skiff {
       listeners: () => this.listenerInfo(),
       clusters: () => this.clusters(),
       prometheus: () => this.stats.metrics(),
+      recentLocalReplies: () => this.localReplies.recent(),
       certificates: () => (this.opts.certificates === undefined ? null : snapshotOf(this.opts.certificates)),
       quit: () => {
         this.stop().then(
