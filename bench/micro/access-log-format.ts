@@ -47,6 +47,9 @@ class BenchStream implements AccessLogRecord {
   downstreamLocalAddress: string | null = '127.0.0.1:15001';
   requestedServerName: string | null = null;
   routeName: string | null = 'default';
+  downstreamTls = null;
+  upstreamPeerUriSan = '';
+  upstreamLocalUriSan = '';
   readonly method = fresh('GET');
   readonly path: string;
   readonly authority = fresh('backend.default.svc.cluster.local:8081');

@@ -1,3 +1,5 @@
+import { withoutPort } from './address.js';
+import { CONNECTION_OPERATORS } from './connection-operators.js';
 import type { AccessLogRecord } from './record.js';
 import { formatResponseFlags } from './response-flags.js';
 import { compileTimeFormat, validateTimeFormat } from './start-time.js';
@@ -16,6 +18,8 @@ export interface Operator {
 
 /** Builds an operator from its `(…)` argument (null when absent), or returns an error reason. */
 type OperatorFactory = (name: string, arg: string | null) => Operator | string;
+
+export { withoutPort };
 
 type Get<T> = (r: AccessLogRecord) => T;
 
@@ -37,17 +41,6 @@ function numeric(num: Get<number | null>, line: Get<string>): OperatorFactory {
 
 function noArg(op: Operator): OperatorFactory {
   return (name, arg) => (arg === null ? op : `%${name}% takes no argument`);
-}
-
-/** `ip:port` → `ip`; `[v6]:port` → `v6`; anything else unchanged. */
-export function withoutPort(addr: string | null): string | null {
-  if (addr === null) return null;
-  if (addr.startsWith('[')) {
-    const end = addr.indexOf(']');
-    return end < 0 ? addr : addr.slice(1, end);
-  }
-  const i = addr.indexOf(':');
-  return i >= 0 && i === addr.lastIndexOf(':') ? addr.slice(0, i) : addr;
 }
 
 type HeaderGetter = (r: AccessLogRecord, name: string) => string | null;
@@ -255,4 +248,5 @@ export const OPERATORS: ReadonlyMap<string, OperatorFactory> = new Map<string, O
       (r) => r.routeName || '-',
     ),
   ],
+  ...CONNECTION_OPERATORS,
 ]);

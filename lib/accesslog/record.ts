@@ -1,3 +1,5 @@
+import type { DownstreamTlsInfo } from '../tls/types.js';
+
 /**
  * What an access-log formatter may read about one finished stream. The connection manager's
  * ActiveStream implements it directly, so logging allocates nothing beyond the line itself.
@@ -33,6 +35,12 @@ export interface AccessLogRecord {
   readonly downstreamLocalAddress: string | null;
   readonly requestedServerName: string | null;
   readonly routeName: string | null;
+  /** What the downstream TLS handshake established; null on plaintext connections. */
+  readonly downstreamTls: DownstreamTlsInfo | null;
+  /** The upstream connection's verified server URI SAN, "" when none (plaintext). */
+  readonly upstreamPeerUriSan: string;
+  /** Our own URI SAN presented upstream, "" when none. */
+  readonly upstreamLocalUriSan: string;
   /**
    * Request header by lower-case name, comma-joined if repeated; pseudo-headers `:method`,
    * `:path`, `:authority`, `:scheme` are answered too. `:path` is the current (possibly

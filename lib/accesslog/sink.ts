@@ -1,4 +1,5 @@
-import { closeSync, createWriteStream, openSync } from 'node:fs';
+import { closeSync, constants, createWriteStream, openSync, statSync } from 'node:fs';
+import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { SkiffError } from '../errors.js';
 
@@ -11,12 +12,19 @@ export interface AccessLogSink {
   readonly dropped: number;
 }
 
+/** Where every sink reports a dropped line (`skiff_access_log_dropped_total`). */
+export interface DropCounter {
+  inc(): void;
+}
+
 /** Flush at least this often (ms), or earlier once a chunk is full. */
 const FLUSH_INTERVAL_MS = 100;
 /** 64 KiB chunks: one write per this much log text at most. */
 const CHUNK_BYTES = 64 * 1024;
 /** While the destination is not draining, keep at most this much (4 MiB), then drop lines. */
 const MAX_PENDING_BYTES = 4 * 1024 * 1024;
+/** close() waits this long (ms) for a stalled destination, then gives the rest up. */
+const CLOSE_DRAIN_MS = 2000;
 
 /**
  * Batches lines into one write per 100 ms (or per 64 KiB chunk) and bounds memory when the
@@ -40,6 +48,7 @@ class BatchingSink implements AccessLogSink {
   constructor(
     private readonly out: Writable,
     private readonly owned: boolean,
+    private readonly drops: DropCounter | null = null,
   ) {
     out.on('drain', this.onDrain);
     out.on('error', this.onError);
@@ -47,11 +56,11 @@ class BatchingSink implements AccessLogSink {
 
   write(line: string): void {
     if (this.failed || this.closing !== null) {
-      this.dropped++;
+      this.drop();
       return;
     }
     if (this.blocked && this.pendingBytes + this.out.writableLength + line.length > MAX_PENDING_BYTES) {
-      this.dropped++;
+      this.drop();
       return;
     }
     // UTF-8 needs at most 3 bytes per UTF-16 unit.
@@ -69,6 +78,11 @@ class BatchingSink implements AccessLogSink {
     this.used += n;
     this.pendingBytes += n;
     this.afterWrite();
+  }
+
+  private drop(): void {
+    this.dropped++;
+    this.drops?.inc();
   }
 
   private afterWrite(): void {
@@ -94,31 +108,45 @@ class BatchingSink implements AccessLogSink {
   }
 
   private async finish(): Promise<void> {
-    if (!this.failed && this.blocked) await this.waitDrain();
+    // A destination nobody reads (a stalled pipe) must not hold shutdown: wait a bounded time.
+    if (!this.failed && this.blocked && !(await this.waitDrain())) this.giveUp();
     if (!this.failed) this.flush();
     this.out.off('drain', this.onDrain);
     if (this.owned) {
-      await new Promise<void>((resolve) => {
-        if (this.out.destroyed) return resolve();
-        this.out.end(() => resolve());
-        this.out.once('error', () => resolve());
+      const ended = new Promise<boolean>((resolve) => {
+        if (this.out.destroyed) return resolve(true);
+        this.out.end(() => resolve(true));
+        this.out.once('error', () => resolve(true));
       });
+      if (!(await withTimeout(ended))) this.out.destroy();
     } else if (this.out.writableNeedDrain && !this.failed) {
       await this.waitDrain();
     }
     this.out.off('error', this.onError);
   }
 
-  private waitDrain(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.out.off('drain', done);
-        this.out.off('error', done);
-        resolve();
-      };
+  /** Resolves true on drain (or error), false when CLOSE_DRAIN_MS passed first. */
+  private waitDrain(): Promise<boolean> {
+    let done: () => void = () => {};
+    const drained = new Promise<boolean>((resolve) => {
+      done = () => resolve(true);
       this.out.once('drain', done);
       this.out.once('error', done);
     });
+    return withTimeout(drained).then((ok) => {
+      this.out.off('drain', done);
+      this.out.off('error', done);
+      return ok;
+    });
+  }
+
+  /** Counts what is still buffered here as lost and stops writing. */
+  private giveUp(): void {
+    this.failed = true;
+    this.full = [];
+    this.used = 0;
+    this.pendingBytes = 0;
+    if (this.owned) this.out.destroy();
   }
 
   private flush(): void {
@@ -148,9 +176,57 @@ class BatchingSink implements AccessLogSink {
   };
 }
 
+/** `p`'s value, or false if it has not settled within CLOSE_DRAIN_MS. */
+function withTimeout(p: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    // Not unref'd: shutdown waits for this bound, then finishes.
+    timer = setTimeout(() => resolve(false), CLOSE_DRAIN_MS);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** A batching sink over any writable; `owned` streams are ended by close(). */
-export function sinkForStream(out: Writable, owned: boolean): AccessLogSink {
-  return new BatchingSink(out, owned);
+export function sinkForStream(
+  out: Writable,
+  owned: boolean,
+  drops: DropCounter | null = null,
+): AccessLogSink {
+  return new BatchingSink(out, owned, drops);
+}
+
+function openError(path: string, err: unknown): SkiffError {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new SkiffError('SKIFF_ERR_CONFIG', `cannot open access log file ${path}: ${reason}`, { cause: err });
+}
+
+function isFifo(path: string): boolean {
+  try {
+    return statSync(path).isFIFO();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A FIFO (named pipe) is opened non-blocking and written through libuv's pipe stream: a plain
+ * open would wait for a reader on the event loop, and file writes would park a thread-pool
+ * thread for as long as the reader stalls.
+ */
+function openFifo(path: string, drops: DropCounter | null): AccessLogSink {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const noReader = (err as NodeJS.ErrnoException).code === 'ENXIO';
+    throw noReader ? openError(path, new Error('FIFO has no reader (ENXIO)')) : openError(path, err);
+  }
+  try {
+    return new BatchingSink(new Socket({ fd, readable: false, writable: true }), true, drops);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
 }
 
 /**
@@ -158,20 +234,18 @@ export function sinkForStream(out: Writable, owned: boolean): AccessLogSink {
  * opened for append (created if absent) synchronously, so a bad path throws here, at config
  * time, instead of surfacing later as a stream error.
  */
-export function openAccessLogSink(path: string): AccessLogSink {
-  if (path === '/dev/stdout') return new BatchingSink(process.stdout, false);
-  if (path === '/dev/stderr') return new BatchingSink(process.stderr, false);
+export function openAccessLogSink(path: string, drops: DropCounter | null = null): AccessLogSink {
+  if (path === '/dev/stdout') return new BatchingSink(process.stdout, false, drops);
+  if (path === '/dev/stderr') return new BatchingSink(process.stderr, false, drops);
+  if (isFifo(path)) return openFifo(path, drops);
   let fd: number;
   try {
     fd = openSync(path, 'a');
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new SkiffError('SKIFF_ERR_CONFIG', `cannot open access log file ${path}: ${reason}`, {
-      cause: err,
-    });
+    throw openError(path, err);
   }
   try {
-    return new BatchingSink(createWriteStream('', { fd, autoClose: true }), true);
+    return new BatchingSink(createWriteStream('', { fd, autoClose: true }), true, drops);
   } catch (err) {
     closeSync(fd);
     throw err;
@@ -182,11 +256,14 @@ export function openAccessLogSink(path: string): AccessLogSink {
 export class AccessLogSinks {
   private readonly open = new Map<string, { sink: AccessLogSink; refs: number }>();
 
+  /** `drops` counts lines any of these sinks dropped. */
+  constructor(private readonly drops: DropCounter | null = null) {}
+
   /** The sink for `path`, opened on first use. Throws SKIFF_ERR_CONFIG for an unwritable path. */
   acquire(path: string): AccessLogSink {
     let e = this.open.get(path);
     if (e === undefined) {
-      e = { sink: openAccessLogSink(path), refs: 0 };
+      e = { sink: openAccessLogSink(path, this.drops), refs: 0 };
       this.open.set(path, e);
     }
     e.refs++;

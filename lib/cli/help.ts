@@ -25,6 +25,10 @@ Sidecar mode (Istio resources; each flag falls back to the environment variable)
       --app-port N            the app's port, when no Sidecar ingress names one
       --outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY   unknown hosts (default ALLOW_ANY)
       --bind-address ADDR     listener address (default 0.0.0.0)
+      --access-log FILE|-     access log on every listener (meshConfig accessLogFile; default
+                              off as in Istio's default profile; - = stdout; no env variable)
+      --access-log-format text|json|FORMAT   Istio's TEXT (default) or JSON format, or an Envoy
+                              format string (%COMMAND% operators) or JSON object of them
 `;
 
 export const RUN_HELP = `Usage: skiff run -c FILE [-c FILE ...] [options]

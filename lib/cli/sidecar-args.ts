@@ -9,6 +9,7 @@ import {
 } from '../config/istio/sidecar-options.js';
 import { DEFAULT_WORKLOAD, type WorkloadInfo } from '../config/istio/workload.js';
 import { SkiffError } from '../errors.js';
+import { accessLogFrom } from './access-log-args.js';
 import { parsePort } from './args.js';
 
 /** The extra `parseArgs` options of `run`/`validate`/`translate` in sidecar mode. */
@@ -23,6 +24,8 @@ export const SIDECAR_FLAGS = {
   'app-port': { type: 'string' },
   'outbound-traffic-policy': { type: 'string' },
   'bind-address': { type: 'string' },
+  'access-log': { type: 'string' },
+  'access-log-format': { type: 'string' },
 } as const satisfies Record<string, { type: 'string' }>;
 
 type Values = Readonly<Record<string, string | undefined>>;
@@ -105,5 +108,6 @@ export function sidecarOptionsFrom(values: Values, env: Env): SidecarOptions {
     appPort: portFlag(values, 'app-port', null),
     bindAddress: values['bind-address'] ?? DEFAULT_SIDECAR_OPTIONS.bindAddress,
     outboundTrafficPolicy: policy,
+    accessLog: accessLogFrom(values),
   };
 }

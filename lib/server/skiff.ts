@@ -70,7 +70,7 @@ export class Skiff {
   private readonly random: Random;
   private readonly clusterManager: ClusterManager;
   private readonly shadows: ShadowTracker;
-  private readonly sinks = new AccessLogSinks();
+  private readonly sinks = new AccessLogSinks(this.stats.accessLogDropped);
   private readonly listeners: ActiveListener[] = [];
   private readonly drain: DrainState = { draining: false };
   private admin: { address: string; port: number; close(): Promise<void> } | null = null;

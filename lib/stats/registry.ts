@@ -1,3 +1,5 @@
+import { bindAccessLogStats } from './access-log-stats.js';
+import type { Counter } from './cells.js';
 import { CertStats } from './cert-stats.js';
 import { CIRCUIT_BREAKER_STATS } from './circuit-breaker-stats.js';
 import { BoundClusterStats, CLUSTER_STATS } from './cluster-stats.js';
@@ -30,6 +32,8 @@ export class StatsRegistry {
   /** `skiff_config_reload_total{result}`. */
   readonly reload: ReloadStats;
   private readonly certs: CertStats;
+  /** `skiff_access_log_dropped_total`, bumped by every access-log sink of this instance. */
+  readonly accessLogDropped: Counter;
   private istio: IstioStats | null = null;
 
   constructor() {
@@ -44,6 +48,7 @@ export class StatsRegistry {
     this.families.declare(RELOAD_STATS);
     this.reload = new ReloadStats(this.families);
     this.certs = new CertStats(this.families);
+    this.accessLogDropped = bindAccessLogStats(this.families);
   }
 
   /** `text/plain; version=0.0.4; charset=utf-8`. */

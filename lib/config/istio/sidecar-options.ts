@@ -1,4 +1,5 @@
 /** How `skiff run` in sidecar mode lays out the proxy around one workload (Istio's ports by default). */
+import type { AccessLogConfig } from '../model.js';
 import { DEFAULT_WORKLOAD, type WorkloadInfo } from './workload.js';
 
 /** Sidecar-mode settings that shape the translated listeners; the rest of the ports are Skiff options. */
@@ -14,6 +15,8 @@ export interface SidecarOptions {
   readonly bindAddress: string;
   /** The mesh's `outboundTrafficPolicy.mode` (a Sidecar may override it); Istio's default ALLOW_ANY. */
   readonly outboundTrafficPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** meshConfig `accessLogFile`/`accessLogFormat`: the log every HCM writes; absent/null = off (Istio's default). */
+  readonly accessLog?: AccessLogConfig | null;
 }
 
 export const DEFAULT_SIDECAR_OPTIONS: SidecarOptions = {

@@ -28,6 +28,9 @@ export function fakeRecord(
     downstreamLocalAddress: null,
     requestedServerName: null,
     routeName: null,
+    downstreamTls: null,
+    upstreamPeerUriSan: '',
+    upstreamLocalUriSan: '',
   };
   return {
     ...base,

@@ -1,4 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -141,4 +151,43 @@ t.test('a stalled destination bounds the buffer and counts dropped lines', async
   release!();
   await closing;
   t.equal(received.join('').length, (kept + 1) * line.length);
+});
+
+t.test('drops go to the shared counter; close gives up on a destination that never drains', async (t) => {
+  let counted = 0;
+  const drops = { inc: () => void counted++ };
+  let destroyed = false;
+  const stuck = new Writable({
+    highWaterMark: 1024,
+    write(_chunk: Buffer, _enc, _cb) {
+      // never completes
+    },
+    destroy(err, cb) {
+      destroyed = true;
+      cb(err);
+    },
+  });
+  const sink = sinkForStream(stuck, true, drops);
+  const line = `${'z'.repeat(1023)}\n`;
+  sink.write(line);
+  await new Promise((r) => setTimeout(r, 150)); // timed flush: now back-pressured
+  for (let i = 0; i < 5 * 1024; i++) sink.write(line);
+  t.ok(sink.dropped > 0);
+  t.equal(counted, sink.dropped, 'every drop reached the counter');
+  await sink.close(); // bounded: resolves although the destination never drains
+  t.ok(destroyed, 'the owned stream was destroyed');
+});
+
+t.test('a FIFO: written through a pipe stream; no reader is a config error', async (t) => {
+  const fifo = join(tempDir(t), 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  t.throws(() => openAccessLogSink(fifo), { code: 'SKIFF_ERR_CONFIG', message: /FIFO has no reader/ });
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  t.teardown(() => closeSync(reader));
+  const sink = openAccessLogSink(fifo);
+  sink.write('through the fifo\n');
+  await sink.close();
+  const buf = Buffer.alloc(64);
+  const n = readSync(reader, buf, 0, 64, null);
+  t.equal(buf.subarray(0, n).toString(), 'through the fifo\n');
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { ACCESS_LOG_STATS } from '../../../lib/stats/access-log-stats.js';
 import { CERT_STATS } from '../../../lib/stats/cert-stats.js';
 import { CIRCUIT_BREAKER_STATS } from '../../../lib/stats/circuit-breaker-stats.js';
 import { CLUSTER_STATS } from '../../../lib/stats/cluster-stats.js';
@@ -47,6 +48,7 @@ t.test('docs/stats.md lists exactly the declared stats', async (t) => {
     ...RBAC_STATS,
     ...RELOAD_STATS,
     ...CERT_STATS,
+    ...ACCESS_LOG_STATS,
     ...ISTIO_STATS,
   ].map((d) => ({
     name: d.name,

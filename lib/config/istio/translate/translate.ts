@@ -11,6 +11,7 @@ import { resolveHostname } from '../hosts.js';
 import { type RegistryService, ServiceRegistry } from '../registry.js';
 import type { SidecarOptions } from '../sidecar-options.js';
 import { ofKind, type SourcedResource } from '../sourced.js';
+import { withAccessLog } from './access-log.js';
 import { authorizationFilters } from './authorization.js';
 import { routeHashPolicy, usesConsistentHash } from './cluster-policy.js';
 import { DestinationRuleIndex } from './destination-rules.js';
@@ -188,6 +189,10 @@ export function translateIstio(
     mtls,
   );
   if (inbound.listener !== null) listeners.push(inbound.listener);
+  const accessLog = options.accessLog ?? null;
+  if (accessLog !== null) {
+    for (let i = 0; i < listeners.length; i++) listeners[i] = withAccessLog(listeners[i]!, accessLog);
+  }
   clusters.push(...inbound.clusters, ...specialClusters());
   return {
     node: located(
