@@ -3,7 +3,8 @@ import { clustersJson, clustersText } from './clusters-view.js';
 import { acceptsHtml, dashboardJson, dashboardPage } from './dashboard-endpoint.js';
 import { listenersJson, listenersText } from './listeners-view.js';
 import { serverInfo } from './server-info.js';
-import { statsText } from './stats-text.js';
+import { parseStatsQuery } from './stats-query.js';
+import { selectStats, statsJson, statsText } from './stats-text.js';
 import type { AdminContext } from './types.js';
 
 /** What an admin handler answers; the server adds the common headers. */
@@ -44,18 +45,21 @@ const json = (v: unknown): AdminReply => ({
 const wantsJson = (q: URLSearchParams): boolean => q.get('format') === 'json';
 
 async function stats(ctx: AdminContext, q: URLSearchParams): Promise<AdminReply> {
-  const prom = await ctx.prometheus();
-  if (q.get('format') === 'prometheus') return { status: 200, contentType: PROMETHEUS, body: prom };
-  const f = q.get('filter');
-  let filter: RegExp | null = null;
-  if (f !== null && f !== '') {
-    try {
-      filter = new RegExp(f);
-    } catch {
-      return text(`Invalid re2 regex: ${f}\n`, 400);
-    }
-  }
-  return text(statsText(prom, { filter, usedOnly: q.has('usedonly') }));
+  const sq = parseStatsQuery(q);
+  if ('error' in sq) return text(`${sq.error}\n`, 400);
+  const format = q.get('format');
+  if (format === 'prometheus') return prometheus(ctx, q);
+  const entries = selectStats(ctx.stats?.() ?? [], sq);
+  if (format === 'json') return json(statsJson(entries));
+  if (format !== null && format !== 'text') return text(`invalid format: ${format}\n`, 400);
+  return text(statsText(entries));
+}
+
+async function prometheus(ctx: AdminContext, q: URLSearchParams): Promise<AdminReply> {
+  const sq = parseStatsQuery(q);
+  if ('error' in sq) return text(`${sq.error}\n`, 400);
+  const body = await ctx.prometheus({ filter: sq.filter, usedOnly: sq.usedOnly });
+  return { status: 200, contentType: PROMETHEUS, body };
 }
 
 /** Every endpoint, in `/help` order. */
@@ -138,15 +142,15 @@ export const ENDPOINTS: readonly AdminEndpoint[] = [
   },
   {
     path: '/stats',
-    help: 'print server stats (?format=prometheus, ?filter=<regex>, ?usedonly)',
+    help: 'print server stats (?format=json|prometheus, ?filter=<regex>, ?usedonly, ?type=)',
     mutates: false,
     handle: stats,
   },
   {
     path: '/stats/prometheus',
-    help: 'print server stats in prometheus format',
+    help: 'print server stats in prometheus format (?filter=<regex>, ?usedonly)',
     mutates: false,
-    handle: async (ctx) => ({ status: 200, contentType: PROMETHEUS, body: await ctx.prometheus() }),
+    handle: prometheus,
   },
 ];
 

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { SkiffError } from '../errors.js';
 import { EXPOSITION_CONTENT_TYPE } from '../stats/exposition.js';
+import { parseStatsQuery } from './stats-query.js';
 import type { AdminContext } from './types.js';
 
 /** A small single-purpose HTTP server Skiff started (readiness or stats port). */
@@ -29,8 +30,15 @@ export function startReadinessServer(ctx: AdminContext, address: string, port: n
 /** Istio's merged-metrics port (15090): `GET /stats/prometheus`, the same text as the admin's. */
 export function startStatsServer(ctx: AdminContext, address: string, port: number): Promise<ProbeServer> {
   return startProbeServer('stats', address, port, ctx, async (c, req, res) => {
-    if (req.url?.split('?')[0] !== '/stats/prometheus') return notFound(res);
-    const body = await c.prometheus();
+    const url = new URL(req.url ?? '/', 'http://stats');
+    if (url.pathname !== '/stats/prometheus') return notFound(res);
+    const q = parseStatsQuery(url.searchParams);
+    if ('error' in q) {
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      res.end(`${q.error}\n`);
+      return;
+    }
+    const body = await c.prometheus({ filter: q.filter, usedOnly: q.usedOnly });
     res.writeHead(200, { 'content-type': EXPOSITION_CONTENT_TYPE });
     res.end(body);
   });

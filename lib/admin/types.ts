@@ -1,6 +1,7 @@
 import type { Cluster } from '../cluster/types.js';
 import type { Bootstrap } from '../config/model.js';
 import type { LocalReplyEntry } from '../http/local-reply-ring.js';
+import type { StatEntry } from '../stats/stat-list.js';
 import type { CertificateSnapshot } from '../tls/certificate-source.js';
 
 export type ServerState = 'PRE_INITIALIZING' | 'INITIALIZING' | 'LIVE' | 'DRAINING';
@@ -27,8 +28,10 @@ export interface AdminContext {
   lastReloadError?(): { readonly at: string; readonly errors: readonly string[] } | null;
   listeners(): readonly ListenerInfo[];
   clusters(): readonly Cluster[];
-  /** Prometheus text exposition of all stats. */
-  prometheus(): Promise<string>;
+  /** Prometheus text exposition of all stats (or those `q` selects, as Envoy's `?filter=`/`?usedonly`). */
+  prometheus(q?: { readonly filter?: RegExp | null; readonly usedOnly?: boolean }): Promise<string>;
+  /** Every stat under its Envoy name for `/stats`; absent = `/stats` answers from nothing. */
+  stats?(): readonly StatEntry[];
   /** The workload certificate for `/certs`, or null; absent when Skiff has no certificate provider. */
   certificates?(): CertificateSnapshot | null;
   /** The most recent local replies, newest first (admin dashboard); absent = not recorded. */

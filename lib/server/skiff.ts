@@ -15,6 +15,7 @@ import { createServingListener, type ServingListener } from '../listener/serving
 import { ShadowTracker } from '../router/shadow-tracker.js';
 import { IstioReporter } from '../stats/istio/istio-reporter.js';
 import type { ProxyWorkload } from '../stats/istio/workload-facts.js';
+import type { StatNaming } from '../stats/naming.js';
 import { StatsRegistry } from '../stats/registry.js';
 import { snapshotOf } from '../tls/certificate-source.js';
 import type { CertificateProvider } from '../tls/types.js';
@@ -50,6 +51,8 @@ export interface SkiffOptions {
    * `destination`). Absent = Envoy mode, no `istio_*` families.
    */
   readonly istioWorkload?: ProxyWorkload;
+  /** Tag names of the Envoy stats in Prometheus form; default `istio` with `istioWorkload`, else `envoy`. */
+  readonly statNaming?: StatNaming;
 }
 
 interface ActiveListener {
@@ -90,6 +93,7 @@ export class Skiff {
     private readonly opts: SkiffOptions,
   ) {
     this.bootstrap = bootstrap;
+    this.stats.naming = opts.statNaming ?? (opts.istioWorkload === undefined ? 'envoy' : 'istio');
     this.log = opts.logger ?? createLogger('info');
     this.clock = opts.clock ?? systemClock;
     this.random = opts.random ?? systemRandom;
@@ -97,6 +101,11 @@ export class Skiff {
       clock: this.clock,
       random: this.random,
       stats: (name) => this.stats.clusterStats(name),
+      // Per cluster, not per request: the LB calls it once per panic-mode pick.
+      lbHooks: (name) => {
+        const panics = this.stats.clusterStats(name).lbHealthyPanic;
+        return panics === undefined ? {} : { onHealthyPanic: () => panics.inc() };
+      },
       ...(opts.certificates === undefined ? {} : { certificates: opts.certificates }),
     });
     this.shadows = new ShadowTracker(this.clock);
@@ -294,7 +303,8 @@ export class Skiff {
       lastReloadError: () => this.reloader?.lastError ?? null,
       listeners: () => this.listenerInfo(),
       clusters: () => this.clusters(),
-      prometheus: () => this.stats.metrics(),
+      prometheus: (q) => this.stats.metrics(q),
+      stats: () => this.stats.statList(),
       recentLocalReplies: () => this.localReplies.recent(),
       certificates: () => (this.opts.certificates === undefined ? null : snapshotOf(this.opts.certificates)),
       quit: () => {

@@ -95,6 +95,19 @@ export const CLUSTER = {
     'original_dst_host_invalid',
     'ORIGINAL_DST requests whose destination header value was not a valid host[:port]',
   ),
+  upstreamCxConnectMs: {
+    name: 'envoy_cluster_upstream_cx_connect_ms',
+    type: 'histogram',
+    help: 'Upstream connection establishment time, TCP and TLS (ms)',
+    labels: L,
+  },
+  upstreamCxLengthMs: {
+    name: 'envoy_cluster_upstream_cx_length_ms',
+    type: 'histogram',
+    help: 'Upstream connection length, connected to closed (ms)',
+    labels: L,
+  },
+  lbHealthyPanic: c('lb_healthy_panic', 'Load balancer picks made in panic mode (too few healthy hosts)'),
 } as const satisfies Record<string, StatDef>;
 
 export const CLUSTER_STATS: readonly StatDef[] = Object.values(CLUSTER);
@@ -122,6 +135,9 @@ export class BoundClusterStats implements ClusterStats {
   readonly upstreamCxNoneHealthy: Counter;
   readonly upstreamCxDestroyRemoteWithActiveRq: Counter;
   readonly upstreamRqTime: Histogram;
+  readonly upstreamCxConnectMs: Histogram;
+  readonly upstreamCxLengthMs: Histogram;
+  readonly lbHealthyPanic: Counter;
   readonly membershipHealthy: Gauge;
   readonly membershipTotal: Gauge;
   readonly outlierDetection: OutlierDetectionStats;
@@ -159,6 +175,9 @@ export class BoundClusterStats implements ClusterStats {
     this.upstreamCxNoneHealthy = f.counter(CLUSTER.upstreamCxNoneHealthy, v);
     this.upstreamCxDestroyRemoteWithActiveRq = f.counter(CLUSTER.upstreamCxDestroyRemoteWithActiveRq, v);
     this.upstreamRqTime = f.histogram(CLUSTER.upstreamRqTime, v);
+    this.upstreamCxConnectMs = f.histogram(CLUSTER.upstreamCxConnectMs, v);
+    this.upstreamCxLengthMs = f.histogram(CLUSTER.upstreamCxLengthMs, v);
+    this.lbHealthyPanic = f.counter(CLUSTER.lbHealthyPanic, v);
     this.membershipHealthy = f.gauge(CLUSTER.membershipHealthy, v);
     this.membershipTotal = f.gauge(CLUSTER.membershipTotal, v);
     this.completed = f.counter(CLUSTER.upstreamRqCompleted, v);

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from './cells.js';
-import { formatFamily } from './exposition.js';
+import { type ExpositionQuery, writeExposition } from './exposition.js';
 import { newFamily, type StatFamily } from './family.js';
 import type { StatDef } from './stat-def.js';
 
@@ -15,11 +15,14 @@ export class Families {
   }
 
   /** The whole registry in Prometheus text format, families in declaration order. */
-  exposition(): string {
+  exposition(q: ExpositionQuery = {}): string {
+    return writeExposition(this.scrape(), q);
+  }
+
+  /** Every family in declaration order, after the scrape-time hooks refreshed their values. */
+  scrape(): IterableIterator<StatFamily> {
     for (const hook of this.beforeScrape) hook();
-    let out = '';
-    for (const family of this.byName.values()) out += `${formatFamily(family)}\n`;
-    return out;
+    return this.byName.values();
   }
 
   counter(def: StatDef, values: readonly string[]): Counter {

@@ -3,6 +3,8 @@ import type { StatDef } from './stat-def.js';
 
 interface Child<C> {
   readonly labels: Readonly<Record<string, string>>;
+  /** The label values in `def.labels` order. */
+  readonly values: readonly string[];
   readonly cell: C;
 }
 
@@ -30,7 +32,7 @@ export class StatFamily<C extends Counter | Gauge | Histogram = Counter | Gauge 
       this.def.labels.forEach((n, i) => {
         labels[n] = values[i]!;
       });
-      c = { labels, cell: this.make() };
+      c = { labels, values: [...values], cell: this.make() };
       this.children.set(key, c);
     }
     return c.cell;

@@ -4,15 +4,17 @@ import { CertStats } from './cert-stats.js';
 import { CIRCUIT_BREAKER_STATS } from './circuit-breaker-stats.js';
 import { BoundClusterStats, CLUSTER_STATS } from './cluster-stats.js';
 import { bindCorsStats, CORS_STATS, type CorsStats } from './cors-stats.js';
-import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
+import { EXPOSITION_CONTENT_TYPE, type ExpositionQuery } from './exposition.js';
 import { Families } from './families.js';
 import { bindFaultStats, FAULT_STATS, type FaultStats } from './fault-stats.js';
 import { BoundHttpStats, HTTP_STATS } from './http-stats.js';
 import { IstioStats } from './istio/istio-stats.js';
 import { BoundListenerStats, LISTENER_STATS, listenerStatAddress } from './listener-stats.js';
+import type { StatNaming } from './naming.js';
 import { bindRbacStats, RBAC_STATS, type RbacStats } from './rbac-stats.js';
 import { RELOAD_STATS, ReloadStats } from './reload-stats.js';
 import { type ServerInfo, ServerStats } from './server-stats.js';
+import { listStats, type StatEntry } from './stat-list.js';
 import type { ClusterStats, HttpConnectionManagerStats, ListenerStats } from './types.js';
 
 /**
@@ -35,6 +37,8 @@ export class StatsRegistry {
   /** `skiff_access_log_dropped_total`, bumped by every access-log sink of this instance. */
   readonly accessLogDropped: Counter;
   private istio: IstioStats | null = null;
+  /** Tag names of the Prometheus series (`istio` in sidecar mode); applied at scrape time only. */
+  naming: StatNaming = 'envoy';
 
   constructor() {
     this.families.declare(CLUSTER_STATS);
@@ -139,8 +143,13 @@ export class StatsRegistry {
     this.certs.setSource(fn);
   }
 
-  /** Prometheus text exposition format 0.0.4. */
-  metrics(): Promise<string> {
-    return Promise.resolve(this.families.exposition());
+  /** Prometheus text exposition format 0.0.4, named per `naming`; `q` selects as Envoy's query does. */
+  metrics(q: Omit<ExpositionQuery, 'naming'> = {}): Promise<string> {
+    return Promise.resolve(this.families.exposition({ ...q, naming: this.naming }));
+  }
+
+  /** Every stat under its Envoy name (admin `/stats`), sorted. */
+  statList(): StatEntry[] {
+    return listStats(this.families.scrape());
   }
 }

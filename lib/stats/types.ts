@@ -56,6 +56,12 @@ export interface ClusterStats {
   readonly originalDstHostInvalid?: CounterCell;
   /** `circuit_breakers.<default|high>.*` gauges; `remaining_*` are bound only with track_remaining. */
   circuitBreakers(priority: 'DEFAULT' | 'HIGH', trackRemaining: boolean): CircuitBreakerStats;
+  /** Connection establishment time (ms); absent in test fakes. */
+  readonly upstreamCxConnectMs?: HistogramCell;
+  /** Connection lifetime, connected to closed (ms); absent in test fakes. */
+  readonly upstreamCxLengthMs?: HistogramCell;
+  /** Load balancer picks made in panic mode; absent in test fakes. */
+  readonly lbHealthyPanic?: CounterCell;
 }
 
 /**

@@ -164,6 +164,7 @@ export class HostPool extends UndiciDispatcher implements ConnectionOwner {
   // ─── ConnectionOwner ───────────────────────────────────────────────────────────────────
   dial(conn: PooledConnection, cb: buildConnector.Callback): void {
     const { counters, stats } = this.init;
+    const dialedAt = performance.now();
     this.init.connector(this.connectOpts, (err, socket) => {
       if (err !== null) {
         counters.cxConnectFail++;
@@ -177,9 +178,12 @@ export class HostPool extends UndiciDispatcher implements ConnectionOwner {
       counters.cxActive++;
       stats.upstreamCxTotal.inc();
       stats.upstreamCxActive.inc();
+      const connectedAt = performance.now();
+      stats.upstreamCxConnectMs?.observe(connectedAt - dialedAt);
       socket.once('close', () => {
         counters.cxActive--;
         stats.upstreamCxActive.dec();
+        stats.upstreamCxLengthMs?.observe(performance.now() - connectedAt);
         this.notify('disconnect', null);
         // An idle connection whose socket closed (keep-alive timeout, server close) is gone.
         if (conn.handler === null && !conn.retired) this.retire(conn, true);

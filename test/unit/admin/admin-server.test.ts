@@ -78,7 +78,8 @@ function fakeContext() {
       { name: 'v6', address: '::1', port: 80 },
     ],
     clusters: () => [cluster],
-    prometheus: () => stats.metrics(),
+    prometheus: (q) => stats.metrics(q),
+    stats: () => stats.statList(),
     quit: () => {
       state.quits++;
     },
@@ -236,14 +237,21 @@ t.test('admin endpoints', async (t) => {
     t.ok(lines.includes('cluster.web.upstream_rq_200: 1'));
     t.ok(lines.includes('cluster.web.upstream_rq_2xx: 1'));
     t.ok(lines.some((l) => l.startsWith('server.live: ')));
-    t.notOk(
-      lines.some((l) => /upstream_rq_time(_|:)/.test(l)),
-      'histograms left out',
-    );
-    t.same(lines, [...lines].sort());
+    t.ok(lines.includes('cluster.web.upstream_rq_time: No recorded values'), 'histograms in quantile form');
+    const scalars = lines.filter((l) => !l.endsWith('No recorded values') && !l.includes(': P0('));
+    t.same(scalars, [...scalars].sort());
+    const j = JSON.parse((await get('/stats?format=json&filter=upstream_rq_total')).body);
+    t.same(j, { stats: [{ name: 'cluster.web.upstream_rq_total', value: 7 }] });
     const f = await get('/stats?filter=rq_total&usedonly');
     t.equal(f.body, 'cluster.web.upstream_rq_total: 7\n');
-    t.equal((await get('/stats?filter=(')).status, 400);
+    const bad = await get('/stats?filter=(');
+    t.equal(bad.status, 400);
+    t.match(bad.body, /^Invalid re2 regex: /);
+    t.equal((await get('/stats/prometheus?filter=(')).status, 400);
+    t.equal((await get('/stats?format=xml')).status, 400);
+    const used = await get('/stats/prometheus?usedonly');
+    t.match(used.body, 'envoy_cluster_upstream_rq_total{envoy_cluster_name="web"} 7');
+    t.notMatch(used.body, 'upstream_rq_timeout');
   });
 
   t.test('/help, / and unknown paths', async (t) => {

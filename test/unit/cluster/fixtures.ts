@@ -100,6 +100,9 @@ export function fakeClusterStats(): FakeClusterStats & {
     outlierDetection: fakeOutlierStats(),
     healthCheck: fakeHealthCheckStats(),
     originalDstHostInvalid: new FakeCounter(),
+    upstreamCxConnectMs: new FakeHistogram(),
+    upstreamCxLengthMs: new FakeHistogram(),
+    lbHealthyPanic: new FakeCounter(),
   };
 }
 

@@ -10,6 +10,7 @@ import { FAULT_STATS } from '../../../lib/stats/fault-stats.js';
 import { HTTP_STATS } from '../../../lib/stats/http-stats.js';
 import { ISTIO_STATS } from '../../../lib/stats/istio/istio-stats.js';
 import { LISTENER_STATS } from '../../../lib/stats/listener-stats.js';
+import { exposedShape, ISTIO_TAG_NAMES } from '../../../lib/stats/naming.js';
 import { RBAC_STATS } from '../../../lib/stats/rbac-stats.js';
 import { RELOAD_STATS } from '../../../lib/stats/reload-stats.js';
 import { SERVER_STATS } from '../../../lib/stats/server-stats.js';
@@ -60,4 +61,27 @@ t.test('docs/stats.md lists exactly the declared stats', async (t) => {
   const byName = (a: Row, b: Row) => a.name.localeCompare(b.name);
   t.same([...documented].sort(byName), [...declared].sort(byName));
   t.equal(new Set(declared.map((d) => d.name)).size, declared.length, 'names are unique');
+});
+
+t.test('docs/stats.md names every label and series that differs in sidecar mode', async (t) => {
+  const text = readFileSync(docPath, 'utf8');
+  const labels: Record<string, string> = {};
+  const series = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const l = /^\|[^|`]+\|\s*`(envoy_[a-z_]+)`\s*\|\s*`([a-z_]+)`\s*\|/.exec(line);
+    if (l !== null) labels[l[1]!] = l[2]!;
+    const s =
+      /^\|\s*`[a-z]+\.<[a-z]+>\.[A-Za-z_<>]+`\s*\|\s*`(envoy_[a-z_]+)\{[^|]*\|\s*`(envoy_[a-z_]+)\{/.exec(
+        line,
+      );
+    if (s !== null) series.set(s[1]!, s[2]!);
+  }
+  t.same(labels, ISTIO_TAG_NAMES, 'label table matches lib/stats/naming.ts');
+  const renamed = new Map<string, string>();
+  for (const def of [...CLUSTER_STATS, ...CIRCUIT_BREAKER_STATS, ...HTTP_STATS, ...LISTENER_STATS]) {
+    const shape = exposedShape(def, 'istio');
+    if (shape.name !== def.name) renamed.set(def.name, shape.name);
+  }
+  t.ok(renamed.size > 0);
+  t.same(series, renamed, 'series table lists every series renamed in sidecar mode');
 });
