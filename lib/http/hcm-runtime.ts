@@ -4,6 +4,7 @@ import type { HttpFilterFactory } from '../filters/filter.js';
 import type { RouteTable } from '../router/route-table.js';
 import type { IstioReporter } from '../stats/istio/istio-reporter.js';
 import type { HttpConnectionManagerStats } from '../stats/types.js';
+import type { Tracer } from '../tracing/tracer.js';
 import type { Clock } from '../util/clock.js';
 
 /**
@@ -21,4 +22,6 @@ export interface HcmRuntime {
   readonly routeTable: RouteTable;
   /** Istio's standard metrics and metadata exchange (sidecar listeners only); absent = off. */
   readonly istio?: IstioReporter | null;
+  /** Tracing (HCM `tracing`, or the sidecar's default); absent = no spans, no propagation. */
+  readonly tracer?: Tracer | null;
 }

@@ -8,6 +8,7 @@ import { compileRouteTable } from '../router/route-table.js';
 import type { ShadowTracker } from '../router/shadow-tracker.js';
 import type { IstioReporter } from '../stats/istio/istio-reporter.js';
 import type { StatsRegistry } from '../stats/registry.js';
+import type { TracingHub } from '../tracing/tracing-hub.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import { type Scheduler, systemScheduler } from '../util/scheduler.js';
@@ -24,6 +25,10 @@ export interface RuntimeDeps {
   readonly shadows: ShadowTracker;
   /** The listener side's Istio reporter (sidecar mode), shared by its filter chains; null = none. */
   readonly istio?: IstioReporter | null;
+  /** Builds the HCM's tracer; absent = no tracing. */
+  readonly tracing?: TracingHub | null;
+  /** The listener's `traffic_direction` (OUTBOUND = egress spans; sidecar tracing needs one). */
+  readonly direction?: string;
 }
 
 /** Compiles one HCM config into its per-request runtime: route table, filter chain, log, stats. */
@@ -49,5 +54,6 @@ export function buildHcmRuntime(cfg: HttpConnectionManagerConfig, deps: RuntimeD
     clock: deps.clock,
     routeTable: table,
     istio: deps.istio ?? null,
+    tracer: deps.tracing?.tracerFor(cfg, deps.direction) ?? null,
   };
 }

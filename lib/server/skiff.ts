@@ -6,7 +6,7 @@ import type { AdminContext, ListenerInfo, ServerState } from '../admin/types.js'
 import { ClusterManager } from '../cluster/cluster-manager.js';
 import type { Cluster } from '../cluster/types.js';
 import type { LoadOptions } from '../config/load.js';
-import type { Bootstrap, ListenerConfig } from '../config/model.js';
+import type { Bootstrap, HttpTracingConfig, ListenerConfig } from '../config/model.js';
 import { SkiffError } from '../errors.js';
 import type { DrainState } from '../http/connection-manager.js';
 import type { HcmRuntime } from '../http/hcm-runtime.js';
@@ -17,6 +17,7 @@ import type { ProxyWorkload } from '../stats/istio/workload-facts.js';
 import { StatsRegistry } from '../stats/registry.js';
 import { snapshotOf } from '../tls/certificate-source.js';
 import type { CertificateProvider } from '../tls/types.js';
+import { TracingHub } from '../tracing/tracing-hub.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { type Random, systemRandom } from '../util/random.js';
@@ -49,6 +50,11 @@ export interface SkiffOptions {
    * `destination`). Absent = Envoy mode, no `istio_*` families.
    */
   readonly istioWorkload?: ProxyWorkload;
+  /**
+   * Sidecar tracing: applies to listeners with a traffic direction whose HCM has no `tracing`
+   * block (propagation always, export per its provider). Absent = only HCM `tracing` blocks trace.
+   */
+  readonly tracing?: HttpTracingConfig;
 }
 
 interface ActiveListener {
@@ -81,6 +87,7 @@ export class Skiff {
   private reloader: ConfigReloader | null = null;
   /** One reporter per side, kept across reloads (their label caches stay warm). */
   private readonly istioReporters = new Map<'source' | 'destination', IstioReporter>();
+  private readonly tracing: TracingHub;
 
   private constructor(
     bootstrap: Bootstrap,
@@ -97,6 +104,18 @@ export class Skiff {
       ...(opts.certificates === undefined ? {} : { certificates: opts.certificates }),
     });
     this.shadows = new ShadowTracker(this.clock);
+    this.tracing = new TracingHub({
+      clock: this.clock,
+      random: this.random,
+      stats: () => this.stats.tracingStats(),
+      node: bootstrap.node,
+      ...(opts.istioWorkload === undefined ? {} : { workload: opts.istioWorkload }),
+      ...(opts.tracing === undefined ? {} : { sidecar: opts.tracing }),
+      resolveCluster: (name) => {
+        const host = this.clusterManager.get(name)?.chooseHost(ANY_HOST) ?? null;
+        return host === null ? null : { host: host.address, port: host.port };
+      },
+    });
   }
 
   /** Builds everything and binds every port; on failure nothing is left listening. */
@@ -214,6 +233,8 @@ export class Skiff {
     return cfg.filterChains.map((chain) =>
       buildHcmRuntime(chain.hcm, {
         istio,
+        tracing: this.tracing,
+        direction: cfg.trafficDirection,
         clusters: this.clusterManager,
         stats: this.stats,
         sinks: this.sinks,
@@ -348,6 +369,8 @@ export class Skiff {
     await Promise.all(this.listeners.map((l) => l.handle.close()));
     // Shadows outlive their streams, so the drain above did not bound them: end them now.
     this.shadows.close();
+    // Spans of the drained requests are sent (bounded wait) while the collector cluster still exists.
+    await this.tracing.close();
     // Pools wait for in-flight requests; the listeners' drain already bounded those, so cap this too.
     await withDeadline(this.clusterManager.close(), 5000);
     await this.sinks.closeAll();
@@ -356,6 +379,9 @@ export class Skiff {
     this.opts.certificates?.close();
   }
 }
+
+/** Export requests pick any host of the collector cluster. */
+const ANY_HOST = { hash: null, excluded: null } as const;
 
 function withDeadline(p: Promise<void>, ms: number): Promise<void> {
   return new Promise((resolve) => {

@@ -1,3 +1,4 @@
+import { TracingStats } from '../tracing/tracing-stats.js';
 import { CertStats } from './cert-stats.js';
 import { CIRCUIT_BREAKER_STATS } from './circuit-breaker-stats.js';
 import { BoundClusterStats, CLUSTER_STATS } from './cluster-stats.js';
@@ -31,6 +32,7 @@ export class StatsRegistry {
   readonly reload: ReloadStats;
   private readonly certs: CertStats;
   private istio: IstioStats | null = null;
+  private tracing: TracingStats | null = null;
 
   constructor() {
     this.families.declare(CLUSTER_STATS);
@@ -123,6 +125,12 @@ export class StatsRegistry {
   istioStats(version: string): IstioStats {
     this.istio ??= new IstioStats(this.families, version);
     return this.istio;
+  }
+
+  /** Span export stats (`skiff_tracing_*`), declared when the first exporter is created. */
+  tracingStats(): TracingStats {
+    this.tracing ??= new TracingStats(this.families);
+    return this.tracing;
   }
 
   setServerInfo(fn: () => ServerInfo): void {
