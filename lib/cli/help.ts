@@ -62,6 +62,13 @@ Options:
                         at least 3s)
       --cert-key-type T key of certificates issued with --ca-dir: rsa (default)
                         or ec (ECDSA P-256)
+      --trace-sampling P  sidecar mode: percent of requests whose spans are
+                        exported (default 1, as Istio); every request still
+                        propagates a trace context
+      --trace-endpoint URL  collector for sampled spans (OTLP/HTTP JSON, e.g.
+                        http://otel-collector:4318/v1/traces); none = not exported
+      --trace-provider otlp|zipkin  export format (default otlp; zipkin = JSON v2
+                        to e.g. http://zipkin:9411/api/v2/spans)
   -h, --help            show this help
 ${SIDECAR_HELP}`;
 

@@ -10,6 +10,7 @@ import { CERT_FLAGS, certificateRequestFrom, openCertificateProvider } from './c
 import { RUN_HELP } from './help.js';
 import { type Io, waitForShutdownSignal } from './io.js';
 import { portFlag, SIDECAR_FLAGS, sidecarOptionsFrom } from './sidecar-args.js';
+import { sidecarTracingFrom, TRACE_FLAGS } from './trace-args.js';
 
 /**
  * `skiff run`: validate, then serve until SIGTERM/SIGINT or POST /quitquitquit. Files holding
@@ -25,6 +26,7 @@ export async function runCommand(
     'stats-port': { type: 'string' },
     ...SIDECAR_FLAGS,
     ...CERT_FLAGS,
+    ...TRACE_FLAGS,
   });
   if (args.help) {
     io.out(RUN_HELP);
@@ -37,6 +39,7 @@ export async function runCommand(
   const healthFlag = portFlag(args.values, 'health-port', undefined);
   const statsFlag = portFlag(args.values, 'stats-port', undefined);
   const certRequest = certificateRequestFrom(args.values);
+  const tracing = sidecarTracingFrom(args.values);
   // Served here: certificate files named by TLS contexts must be usable now, as Envoy requires.
   const load = { sidecar, checkFiles: true };
   const result = await loadConfigFiles(args.configs, load);
@@ -76,6 +79,8 @@ export async function runCommand(
     ...(sidecarMode
       ? { istioWorkload: proxyWorkloadFrom(sidecar.workload, env.ISTIO_META_CLUSTER_ID ?? env.CLUSTER_ID) }
       : {}),
+    // Tracing is on in sidecar mode as in Istio; an Envoy bootstrap follows its HCM `tracing` blocks.
+    ...(sidecarMode ? { tracing } : {}),
     commandLine: ['run', ...argv],
     onQuit: () => quit(),
   });

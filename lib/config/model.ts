@@ -136,6 +136,35 @@ export interface HttpConnectionManagerConfig {
   readonly forwardClientCertDetails?: ForwardClientCertDetails;
   /** `set_current_client_cert_details`: what SANITIZE_SET / APPEND_FORWARD add; absent = By and Hash only. */
   readonly setCurrentClientCertDetails?: ClientCertDetailsConfig;
+  /** `tracing`: spans and propagation; absent = no tracing (sidecar listeners get Skiff's `tracing` option). */
+  readonly tracing?: HttpTracingConfig;
+}
+
+/** HCM `tracing`: sampling percentages (0–100, Envoy defaults 100) and where sampled spans go. */
+export interface HttpTracingConfig {
+  readonly clientSamplingPct: number;
+  readonly randomSamplingPct: number;
+  readonly overallSamplingPct: number;
+  /** `max_path_tag_length`, default 256. */
+  readonly maxPathTagLength: number;
+  /** null = propagate and decide only; sampled spans are not exported. */
+  readonly provider: TracingProviderConfig | null;
+}
+
+/** `tracing.provider`: OpenTelemetry (OTLP/HTTP JSON) or Zipkin (JSON v2), both over HTTP. */
+export interface TracingProviderConfig {
+  readonly kind: 'opentelemetry' | 'zipkin';
+  /** Provider `name` as written. */
+  readonly name: string;
+  /** Collector URL spans are POSTed to (its path and Host header). */
+  readonly url: string;
+  /** Cluster whose hosts receive the POST (Envoy's `http_uri.cluster` / `collector_cluster`); null = the URL's host. */
+  readonly cluster: string | null;
+  readonly timeoutMs: number;
+  /** Exported service name; '' = the node's cluster (Envoy mode) or `<app>.<namespace>` (sidecar). */
+  readonly serviceName: string;
+  /** Extra headers on export requests (`http_service.request_headers_to_add`). */
+  readonly headers: readonly (readonly [string, string])[];
 }
 
 /** How the HCM treats `x-forwarded-client-cert`. */

@@ -101,6 +101,8 @@ export interface RouterStream extends FilterStream, Omit<RouteRequest, 'path'>, 
   markUpstreamResponse(nowMs: number): void;
   /** True once response headers went downstream. */
   readonly responseStarted: boolean;
+  /** The request's trace (optional: test fakes, HCMs without tracing). */
+  readonly trace?: import('../tracing/stream-trace.js').StreamTrace | null;
 }
 
 /** What a stream deadline calls back. */

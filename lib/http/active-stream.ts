@@ -9,6 +9,7 @@ import type { RouteRequest } from '../router/types.js';
 import type { IstioStreamView } from '../stats/istio/istio-reporter.js';
 import type { WorkloadFacts } from '../stats/istio/workload-facts.js';
 import type { DownstreamTlsInfo } from '../tls/types.js';
+import type { StreamTrace } from '../tracing/stream-trace.js';
 import type { TimedStream } from './deadline-timer.js';
 import type { DownstreamConnection } from './downstream-connection.js';
 import { grpcLocalReplyHeaders, httpToGrpcStatus, isGrpcContentType } from './grpc-local-reply.js';
@@ -68,6 +69,8 @@ export class ActiveStream
   istioPeer: WorkloadFacts | null = null;
   istioRequestHeaderBytes = 0;
   istioResponseHeaderBytes = 0;
+  /** Trace context and decision (null when the HCM has no tracing). */
+  trace: StreamTrace | null = null;
 
   /** The connection this stream belongs to; onClose removes the stream from its list. */
   readonly conn: DownstreamConnection;
@@ -162,6 +165,8 @@ export class ActiveStream
     }
     const istio = this.rt.istio;
     if (istio != null) istio.onRequest(this);
+    const tracer = this.rt.tracer;
+    if (tracer != null) this.trace = tracer.start(this);
     this.iterate();
   }
 
@@ -424,6 +429,7 @@ export class ActiveStream
     if (this.responseCode !== 0) rt.stats.recordResponse(this.responseCode);
     rt.stats.downstreamRqTime.observe(this.durationMs);
     if (rt.istio != null) rt.istio.record(this);
+    if (this.trace !== null) this.trace.tracer.finish(this, this.trace);
     if (rt.accessLog !== null) rt.accessLog(this);
   }
 

@@ -4,6 +4,7 @@ import type { HttpFilterFactory } from '../filters/filter.js';
 import type { RouteTable } from '../router/route-table.js';
 import type { IstioReporter } from '../stats/istio/istio-reporter.js';
 import type { HttpConnectionManagerStats } from '../stats/types.js';
+import type { Tracer } from '../tracing/tracer.js';
 import type { Clock } from '../util/clock.js';
 import type { LocalReplyRing } from './local-reply-ring.js';
 
@@ -24,4 +25,6 @@ export interface HcmRuntime {
   readonly istio?: IstioReporter | null;
   /** The instance's recent local replies (admin dashboard); absent = not recorded. */
   readonly localReplies?: LocalReplyRing | null;
+  /** Tracing (HCM `tracing`, or the sidecar's default); absent = no spans, no propagation. */
+  readonly tracer?: Tracer | null;
 }

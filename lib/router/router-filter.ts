@@ -254,6 +254,8 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     const h = stream.requestHeaders;
     if (this.route!.virtualHost.includeRequestAttemptCount)
       h.set('x-envoy-attempt-count', String(this.attempts));
+    const trace = stream.trace;
+    if (trace != null) trace.startAttempt(h, cluster.name, host.authority, this.route);
     const upstream = new UpstreamRequest(host, this);
     this.upstream = upstream;
     this.attemptDone = false;
@@ -277,6 +279,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   private endAttempt(): void {
     if (this.attemptDone) return;
     this.attemptDone = true;
+    this.stream.trace?.endAttempt();
     this.deadlines.perTryMs = Infinity;
     this.cluster!.stats.upstreamRqActive.dec();
     this.stream.setBytesReceived(this.upstream!.bytesSent);
@@ -305,6 +308,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   }
 
   private onGlobalTimeout(): void {
+    this.stream.trace?.attemptFailed(ResponseFlag.UpstreamRequestTimeout);
     const upstream = this.upstream;
     const cluster = this.cluster!;
     const attemptRunning = !this.attemptDone;
@@ -318,6 +322,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   }
 
   private onPerTryTimeout(idle: boolean): void {
+    this.stream.trace?.attemptFailed(ResponseFlag.UpstreamRequestTimeout);
     const upstream = this.upstream!;
     const stats = this.cluster!.stats;
     (idle ? stats.upstreamRqPerTryIdleTimeout : stats.upstreamRqPerTryTimeout).inc();
@@ -409,6 +414,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     const now = deps.clock.now();
     const cluster = this.cluster!;
     const h = responseHeadersFromRaw(raw);
+    stream.trace?.attemptStatus(statusCode);
     // The upstream asks to be taken out of rotation now (acted on when active HC is configured).
     if (h.has('x-envoy-immediate-health-check-fail')) cluster.onImmediateHealthCheckFail(this.upstream!.host);
     const retry = this.retry;
@@ -480,6 +486,7 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
   onUpstreamFailure(f: UpstreamFailure): void {
     if (this.upstreamDone || this.attemptDone) return;
     const upstream = this.upstream!;
+    this.stream.trace?.attemptFailed(f.flag);
     this.endAttempt();
     const { stream } = this;
     const stats = this.cluster!.stats;

@@ -9,6 +9,7 @@ import { compileRouteTable } from '../router/route-table.js';
 import type { ShadowTracker } from '../router/shadow-tracker.js';
 import type { IstioReporter } from '../stats/istio/istio-reporter.js';
 import type { StatsRegistry } from '../stats/registry.js';
+import type { TracingHub } from '../tracing/tracing-hub.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import { type Scheduler, systemScheduler } from '../util/scheduler.js';
@@ -27,6 +28,10 @@ export interface RuntimeDeps {
   readonly istio?: IstioReporter | null;
   /** The instance's ring of recent local replies (admin dashboard); absent = not recorded. */
   readonly localReplies?: LocalReplyRing | null;
+  /** Builds the HCM's tracer; absent = no tracing. */
+  readonly tracing?: TracingHub | null;
+  /** The listener's `traffic_direction` (OUTBOUND = egress spans; sidecar tracing needs one). */
+  readonly direction?: string;
 }
 
 /** Compiles one HCM config into its per-request runtime: route table, filter chain, log, stats. */
@@ -53,5 +58,6 @@ export function buildHcmRuntime(cfg: HttpConnectionManagerConfig, deps: RuntimeD
     routeTable: table,
     istio: deps.istio ?? null,
     localReplies: deps.localReplies ?? null,
+    tracer: deps.tracing?.tracerFor(cfg, deps.direction) ?? null,
   };
 }

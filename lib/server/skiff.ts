@@ -6,7 +6,7 @@ import type { AdminContext, ListenerInfo, ServerState } from '../admin/types.js'
 import { ClusterManager } from '../cluster/cluster-manager.js';
 import type { Cluster } from '../cluster/types.js';
 import type { LoadOptions } from '../config/load.js';
-import type { Bootstrap, ListenerConfig } from '../config/model.js';
+import type { Bootstrap, HttpTracingConfig, ListenerConfig } from '../config/model.js';
 import { SkiffError } from '../errors.js';
 import type { DrainState } from '../http/connection-manager.js';
 import type { HcmRuntime } from '../http/hcm-runtime.js';
@@ -19,6 +19,7 @@ import type { StatNaming } from '../stats/naming.js';
 import { StatsRegistry } from '../stats/registry.js';
 import { snapshotOf } from '../tls/certificate-source.js';
 import type { CertificateProvider } from '../tls/types.js';
+import { TracingHub } from '../tracing/tracing-hub.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { type Random, systemRandom } from '../util/random.js';
@@ -53,6 +54,11 @@ export interface SkiffOptions {
   readonly istioWorkload?: ProxyWorkload;
   /** Tag names of the Envoy stats in Prometheus form; default `istio` with `istioWorkload`, else `envoy`. */
   readonly statNaming?: StatNaming;
+  /**
+   * Sidecar tracing: applies to listeners with a traffic direction whose HCM has no `tracing`
+   * block (propagation always, export per its provider). Absent = only HCM `tracing` blocks trace.
+   */
+  readonly tracing?: HttpTracingConfig;
 }
 
 interface ActiveListener {
@@ -87,6 +93,7 @@ export class Skiff {
   private readonly istioReporters = new Map<'source' | 'destination', IstioReporter>();
   /** The last local replies of every listener, for the admin dashboard. */
   private readonly localReplies = new LocalReplyRing(50);
+  private readonly tracing: TracingHub;
 
   private constructor(
     bootstrap: Bootstrap,
@@ -109,6 +116,18 @@ export class Skiff {
       ...(opts.certificates === undefined ? {} : { certificates: opts.certificates }),
     });
     this.shadows = new ShadowTracker(this.clock);
+    this.tracing = new TracingHub({
+      clock: this.clock,
+      random: this.random,
+      stats: () => this.stats.tracingStats(),
+      node: bootstrap.node,
+      ...(opts.istioWorkload === undefined ? {} : { workload: opts.istioWorkload }),
+      ...(opts.tracing === undefined ? {} : { sidecar: opts.tracing }),
+      resolveCluster: (name) => {
+        const host = this.clusterManager.get(name)?.chooseHost(ANY_HOST) ?? null;
+        return host === null ? null : { host: host.address, port: host.port };
+      },
+    });
   }
 
   /** Builds everything and binds every port; on failure nothing is left listening. */
@@ -226,6 +245,8 @@ export class Skiff {
     return cfg.filterChains.map((chain) =>
       buildHcmRuntime(chain.hcm, {
         istio,
+        tracing: this.tracing,
+        direction: cfg.trafficDirection,
         clusters: this.clusterManager,
         stats: this.stats,
         sinks: this.sinks,
@@ -363,6 +384,8 @@ export class Skiff {
     await Promise.all(this.listeners.map((l) => l.handle.close()));
     // Shadows outlive their streams, so the drain above did not bound them: end them now.
     this.shadows.close();
+    // Spans of the drained requests are sent (bounded wait) while the collector cluster still exists.
+    await this.tracing.close();
     // Pools wait for in-flight requests; the listeners' drain already bounded those, so cap this too.
     await withDeadline(this.clusterManager.close(), 5000);
     await this.sinks.closeAll();
@@ -371,6 +394,9 @@ export class Skiff {
     this.opts.certificates?.close();
   }
 }
+
+/** Export requests pick any host of the collector cluster. */
+const ANY_HOST = { hash: null, excluded: null } as const;
 
 function withDeadline(p: Promise<void>, ms: number): Promise<void> {
   return new Promise((resolve) => {

@@ -1,3 +1,4 @@
+import { TracingStats } from '../tracing/tracing-stats.js';
 import { bindAccessLogStats } from './access-log-stats.js';
 import type { Counter } from './cells.js';
 import { CertStats } from './cert-stats.js';
@@ -39,6 +40,7 @@ export class StatsRegistry {
   private istio: IstioStats | null = null;
   /** Tag names of the Prometheus series (`istio` in sidecar mode); applied at scrape time only. */
   naming: StatNaming = 'envoy';
+  private tracing: TracingStats | null = null;
 
   constructor() {
     this.families.declare(CLUSTER_STATS);
@@ -132,6 +134,12 @@ export class StatsRegistry {
   istioStats(version: string): IstioStats {
     this.istio ??= new IstioStats(this.families, version);
     return this.istio;
+  }
+
+  /** Span export stats (`skiff_tracing_*`), declared when the first exporter is created. */
+  tracingStats(): TracingStats {
+    this.tracing ??= new TracingStats(this.families);
+    return this.tracing;
   }
 
   setServerInfo(fn: () => ServerInfo): void {

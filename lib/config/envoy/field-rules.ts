@@ -115,7 +115,6 @@ export const NETWORK_FILTER_RULES: FinishRules = { unsupported: { config_discove
 export const HCM_RULES: FinishRules = {
   ignored: ['delayed_close_timeout', 'http2_protocol_options', 'stream_error_on_invalid_http_message'],
   unsupported: {
-    tracing: TRACING,
     upgrade_configs: '',
     add_user_agent: '',
     internal_address_config: '',
@@ -397,6 +396,22 @@ export const TCP_HEALTH_CHECK_RULES: FinishRules = { unsupported: { proxy_protoc
 export const HEALTH_CHECK_PAYLOAD_RULES: FinishRules = {};
 export const STATUS_RANGE_RULES: FinishRules = {};
 
+// ─── HCM tracing (lib/config/envoy/tracing.ts) ──────────────────────────────────────────────
+export const HCM_TRACING_RULES: FinishRules = {
+  ignored: ['verbose', 'operation_name', 'spawn_upstream_span'],
+  unsupported: { custom_tags: '' },
+};
+export const TRACING_PROVIDER_RULES: FinishRules = {};
+export const OPENTELEMETRY_CONFIG_RULES: FinishRules = {
+  ignored: ['max_cache_size'],
+  unsupported: { grpc_service: 'use http_service (OTLP/HTTP)', resource_detectors: '', sampler: '' },
+};
+export const HTTP_SERVICE_RULES: FinishRules = {};
+export const HTTP_URI_RULES: FinishRules = {};
+export const ZIPKIN_CONFIG_RULES: FinishRules = {
+  ignored: ['trace_id_128bit', 'shared_span_context', 'split_spans_for_request', 'trace_context_option'],
+};
+
 /** Every rule set by Envoy message, for docs/config.md and its test. */
 export const FIELD_RULES: Readonly<Record<string, FinishRules>> = {
   Bootstrap: BOOTSTRAP_RULES,
@@ -427,6 +442,9 @@ export const FIELD_RULES: Readonly<Record<string, FinishRules>> = {
   RuntimeFractionalPercent: RUNTIME_FRACTIONAL_PERCENT_RULES,
   HealthCheck: HEALTH_CHECK_RULES,
   HttpHealthCheck: HTTP_HEALTH_CHECK_RULES,
+  'HttpConnectionManager.Tracing': HCM_TRACING_RULES,
+  OpenTelemetryConfig: OPENTELEMETRY_CONFIG_RULES,
+  ZipkinConfig: ZIPKIN_CONFIG_RULES,
 };
 
 export const CIRCUIT_BREAKERS_RULES: FinishRules = {

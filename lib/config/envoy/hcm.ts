@@ -6,6 +6,7 @@ import { readHttpFilters } from './http-filters.js';
 import { warnNotEnforced } from './not-enforced.js';
 import type { ClusterRef } from './route-action.js';
 import { readRouteConfiguration } from './route-config.js';
+import { readHcmTracing } from './tracing.js';
 import { readXfccConfig } from './xfcc.js';
 
 export const HCM_TYPE =
@@ -63,6 +64,7 @@ export function readHcm(r: FieldReader, refs: ClusterRef[]): HttpConnectionManag
     'UNESCAPE_AND_FORWARD',
   ] as const);
   const xfcc = readXfccConfig(r);
+  const tracing = readHcmTracing(r);
   const cfg = {
     statPrefix,
     generateRequestId: r.bool('generate_request_id') ?? true,
@@ -106,5 +108,6 @@ export function readHcm(r: FieldReader, refs: ClusterRef[]): HttpConnectionManag
     headersWithUnderscoresAction: common.headersWithUnderscoresAction,
     allowAbsoluteUrl,
     ...xfcc,
+    ...(tracing === undefined ? {} : { tracing }),
   };
 }

@@ -132,11 +132,11 @@ t.test('HCM errors', async (t) => {
   t.same(issues(rds), [`bad.yaml: ${HCM}.rds: rds is not supported yet (use an inline route_config)`]);
   const h2 = minimal().replace(
     'stat_prefix: ingress',
-    'stat_prefix: ingress\n          codec_type: HTTP2\n          tracing: {}',
+    'stat_prefix: ingress\n          codec_type: HTTP2\n          upgrade_configs: []',
   );
   t.same(issues(h2), [
     `bad.yaml: ${HCM}.codec_type: HTTP2 is not supported yet`,
-    `bad.yaml: ${HCM}.tracing: tracing is not supported yet (coming with tracing)`,
+    `bad.yaml: ${HCM}.upgrade_configs: upgrade_configs is not supported yet`,
   ]);
   const filters = minimal().replace(
     'stat_prefix: ingress',

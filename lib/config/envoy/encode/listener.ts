@@ -5,6 +5,7 @@ import { encodeChainMatchAndTls } from './downstream-tls.js';
 import { encodeHttpFilter } from './filters.js';
 import { duration, fields, flag, type Json, socketAddress, unless } from './format.js';
 import { encodeRouteConfiguration } from './route-config.js';
+import { encodeHcmTracing } from './tracing.js';
 import { TYPE } from './type-urls.js';
 
 const HCM_NAME = 'envoy.filters.network.http_connection_manager';
@@ -61,6 +62,7 @@ export function encodeHcm(h: HttpConnectionManagerConfig, knownClusters: Readonl
     common_http_protocol_options: Object.keys(common).length === 0 ? undefined : common,
     http_protocol_options: h.allowAbsoluteUrl ? { allow_absolute_url: true } : undefined,
     forward_client_cert_details: h.forwardClientCertDetails,
+    tracing: h.tracing === undefined ? undefined : encodeHcmTracing(h.tracing),
     set_current_client_cert_details:
       h.setCurrentClientCertDetails === undefined
         ? undefined
