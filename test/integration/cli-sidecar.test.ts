@@ -85,6 +85,13 @@ t.test('sidecar mode from Istio env vars: Sidecar picked by labels, Istio ports,
     (await get(`${base}/o`, { headers: { host: 'order-service', 'x-canary': 'yes' } })).body,
     'v2 GET /o',
   );
+  // Sidecar defaults, as Istio's: a trace context propagated upstream, peer metadata exchanged.
+  const seen = v2.requests.at(-1)?.headers ?? {};
+  t.match(seen.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/, 'W3C trace context');
+  t.match(seen['x-b3-traceid'], /^[0-9a-f]{32}$/, 'B3 headers');
+  t.equal(seen['x-b3-traceid'], String(seen.traceparent).slice(3, 35), 'one trace in both formats');
+  t.match(seen['x-envoy-peer-metadata-id'], /^sidecar~/, 'peer metadata id');
+  t.ok(seen['x-request-id'], 'x-request-id');
   // The Sidecar resource selects app=frontend (from ISTIO_METAJSON_LABELS): REGISTRY_ONLY.
   t.equal((await get(`${base}/`, { headers: { host: `127.0.0.1:${v1.port}` } })).status, 502);
   t.equal((await get(`http://127.0.0.1:${health}/healthz/ready`)).status, 200);
