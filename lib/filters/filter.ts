@@ -84,6 +84,8 @@ export interface RouterStream extends FilterStream, Omit<RouteRequest, 'path'>, 
   setUpstreamFailureReason(reason: string | null): void;
   /** The upstream TLS identities of the connection that answered (optional: test fakes). */
   setUpstreamPeer?(peerUriSan: string, localUriSan: string): void;
+  /** Our end of the upstream connection that answered, `ip:port` (`%UPSTREAM_LOCAL_ADDRESS%`). */
+  setUpstreamLocalAddress?(address: string | null): void;
   setResponseCodeDetails(details: string): void;
   /** Request body bytes received (counted as they are forwarded upstream). */
   setBytesReceived(n: number): void;

@@ -282,6 +282,10 @@ export class ActiveStream
     this.upstreamHost = host;
   }
 
+  setUpstreamLocalAddress(address: string | null): void {
+    this.upstreamLocalAddress = address;
+  }
+
   setUpstreamPeer(peerUriSan: string, localUriSan: string): void {
     this.upstreamPeerUriSan = peerUriSan;
     this.upstreamLocalUriSan = localUriSan;

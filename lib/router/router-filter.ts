@@ -436,8 +436,10 @@ class RouterFilter implements HttpFilter, DeadlineTarget {
     this.deadlines.lastActivityMs = now;
     this.deadlines.perTryMs = Infinity;
     stream.markUpstreamResponse(now);
-    const tls = this.upstream!.tls;
+    const up = this.upstream!;
+    const tls = up.tls;
     if (tls !== null) stream.setUpstreamPeer?.(tls.peerUriSan, tls.localUriSan);
+    stream.setUpstreamLocalAddress?.(up.localAddress);
     const attempts = this.route!.virtualHost.includeAttemptCountInResponse ? this.attempts : 0;
     editUpstreamResponseHeaders(h, deps, now - this.attemptStartMs, attempts, this.setCookies);
     cluster.stats.recordResponse(statusCode);

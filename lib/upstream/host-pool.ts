@@ -189,6 +189,13 @@ export class HostPool extends UndiciDispatcher implements ConnectionOwner {
         if (conn.handler === null && !conn.retired) this.retire(conn, true);
       });
       conn.tlsIdentity = upstreamTlsIdentity(socket);
+      const local = socket.localAddress;
+      conn.localAddress =
+        local === undefined
+          ? null
+          : local.includes(':')
+            ? `[${local}]:${socket.localPort}`
+            : `${local}:${socket.localPort}`;
       this.notify('connect', null);
       cb(null, socket);
     });

@@ -17,13 +17,13 @@ export interface ConnectionOwner {
 
 type Handler = Dispatcher.DispatchHandler;
 
-/** A request handler that wants the TLS identities of the connection it is written to. */
-export interface TlsIdentityHandler {
-  onUpstreamTls(identity: UpstreamTlsIdentity): void;
+/** A request handler that wants the facts of the connection it is written to (read once per connection). */
+export interface ConnectionFactsHandler {
+  onUpstreamConnection(localAddress: string | null, tls: UpstreamTlsIdentity | null): void;
 }
 
-function wantsTlsIdentity(h: Handler): h is Handler & TlsIdentityHandler {
-  return 'onUpstreamTls' in h;
+function wantsConnectionFacts(h: Handler): h is Handler & ConnectionFactsHandler {
+  return 'onUpstreamConnection' in h;
 }
 
 function ignoreError(): void {}
@@ -46,6 +46,8 @@ export class PooledConnection implements Handler {
   socket: Socket | null = null;
   /** What the current socket's TLS handshake established; null on plaintext. */
   tlsIdentity: UpstreamTlsIdentity | null = null;
+  /** `ip:port` of our end of the connection (`%UPSTREAM_LOCAL_ADDRESS%`), set when it connects. */
+  localAddress: string | null = null;
   private client: Client | null = null;
   private readonly owner: ConnectionOwner;
 
@@ -96,8 +98,7 @@ export class PooledConnection implements Handler {
   onConnect(abort: (err?: Error) => void): void {
     const h = this.handler;
     if (h === null) return;
-    const id = this.tlsIdentity;
-    if (id !== null && wantsTlsIdentity(h)) h.onUpstreamTls(id);
+    if (wantsConnectionFacts(h)) h.onUpstreamConnection(this.localAddress, this.tlsIdentity);
     h.onConnect?.(abort);
   }
 

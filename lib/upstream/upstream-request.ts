@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { type Host, OutlierResult } from '../cluster/types.js';
 import { HostPool } from './host-pool.js';
-import type { TlsIdentityHandler } from './pooled-connection.js';
+import type { ConnectionFactsHandler } from './pooled-connection.js';
 import type { UpstreamTlsIdentity } from './tls-identity.js';
 import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors.js';
 
@@ -46,7 +46,7 @@ const ROUTE_TIMEOUT_CODE = 'SKIFF_UPSTREAM_TIMEOUT';
  * sends no LocalOriginConnectSuccessFinal (only tcp_proxy does): in non-split mode it would
  * count as a 200 and reset the 5xx streak after every completed 503.
  */
-export class UpstreamRequest implements Dispatcher.DispatchHandler, TlsIdentityHandler {
+export class UpstreamRequest implements Dispatcher.DispatchHandler, ConnectionFactsHandler {
   readonly host: Host;
   private readonly cb: UpstreamCallbacks;
   private abortFn: ((err?: Error) => void) | null = null;
@@ -61,6 +61,8 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler, TlsIdentityH
   headersReceived = false;
   /** The connection's TLS identities, once written to one (null = plaintext / not yet). */
   tls: UpstreamTlsIdentity | null = null;
+  /** Our end of the upstream connection, `ip:port`; null until connected. */
+  localAddress: string | null = null;
 
   constructor(host: Host, cb: UpstreamCallbacks) {
     this.host = host;
@@ -119,8 +121,9 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler, TlsIdentityH
     else counters.rqError++;
   }
 
-  onUpstreamTls(identity: UpstreamTlsIdentity): void {
-    this.tls = identity;
+  onUpstreamConnection(localAddress: string | null, tls: UpstreamTlsIdentity | null): void {
+    this.localAddress = localAddress;
+    this.tls = tls;
   }
 
   onConnect(abort: (err?: Error) => void): void {

@@ -53,11 +53,11 @@ t.test("Istio's TEXT format: a served request and a 503 UF", async (t) => {
   const bad = await get(`http://127.0.0.1:${sc.outbound}/`, { headers: { host: 'gone:8080' } });
   t.equal(bad.status, 503);
   const [served, failed] = await lines(path, 2);
-  // %UPSTREAM_LOCAL_ADDRESS% is not recorded yet, so that field is any token.
+  // %UPSTREAM_LOCAL_ADDRESS% is our end of the upstream connection.
   t.match(
     served,
     new RegExp(
-      String.raw`^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] "GET /items\?x=1 HTTP/1\.1" 200 - via_upstream - "-" 0 \d+ \d+ \d+ "-" "skiff-test" "req-1" "orders:8080" "127\.0\.0\.1:${up.port}" outbound\|8080\|\|orders\.shop\.svc\.cluster\.local \S+ 127\.0\.0\.1:${sc.outbound} 127\.0\.0\.1:\d+ - \S+$`,
+      String.raw`^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] "GET /items\?x=1 HTTP/1\.1" 200 - via_upstream - "-" 0 \d+ \d+ \d+ "-" "skiff-test" "req-1" "orders:8080" "127\.0\.0\.1:${up.port}" outbound\|8080\|\|orders\.shop\.svc\.cluster\.local 127\.0\.0\.1:\d+ 127\.0\.0\.1:${sc.outbound} 127\.0\.0\.1:\d+ - \S+$`,
     ),
   );
   t.match(
