@@ -17,16 +17,14 @@ import {
   CERT_VALIDATION_CONTEXT_RULES,
   COMBINED_VALIDATION_CONTEXT_RULES,
   COMMON_TLS_CONTEXT_RULES,
-  SAN_MATCHER_RULES,
   SDS_SECRET_CONFIG_RULES,
   TLS_CERTIFICATE_RULES,
-  TLS_DATA_SOURCE_RULES,
   TLS_PARAMS_RULES,
   TRANSPORT_SOCKET_MATCH_RULES,
   TRANSPORT_SOCKET_RULES,
   UPSTREAM_TLS_CONTEXT_RULES,
 } from './field-rules.js';
-import { readStringMatcher } from './matchers.js';
+import { readFileDataSource, readSanMatchers } from './tls-data-source.js';
 import { noteCa, noteKeyPair } from './tls-file-refs.js';
 import { readTypedConfig } from './typed-config.js';
 
@@ -194,15 +192,7 @@ function readValidationContext(
     r.object('system_root_certs')?.finish();
     trust = { kind: 'system' };
   }
-  const subjectAltNames: SanMatcherConfig[] = [];
-  for (const m of r.objects('match_typed_subject_alt_names')) {
-    const sanType = m.enumValue('san_type', SAN_TYPES, ['OTHER_NAME']);
-    if (!m.has('san_type')) m.error(null, 'missing required field "san_type"');
-    const mr = m.requiredObject('matcher');
-    const matcher = mr === undefined ? undefined : readStringMatcher(mr);
-    m.finish(SAN_MATCHER_RULES);
-    if (sanType !== undefined && matcher !== undefined) subjectAltNames.push({ sanType, matcher });
-  }
+  const subjectAltNames = readSanMatchers(r, SAN_TYPES, ['OTHER_NAME']).matchers;
   const chain = r.enumValue('trust_chain_verification', ['VERIFY_TRUST_CHAIN', 'ACCEPT_UNTRUSTED']);
   r.finish(CERT_VALIDATION_CONTEXT_RULES);
   if (trust === null) {
@@ -214,15 +204,9 @@ function readValidationContext(
   return { trust, subjectAltNames, acceptUntrusted: chain === 'ACCEPT_UNTRUSTED' };
 }
 
-/** A `DataSource`; only `filename` is supported (certificates are watched files). */
+/** A `DataSource`'s path; "" when unusable (issue recorded). */
 function readFilename(r: FieldReader): string {
-  if (!r.has('filename') && !r.names().some((n) => n in (TLS_DATA_SOURCE_RULES.unsupported ?? {}))) {
-    r.error(null, 'missing required field "filename"');
-  }
-  const path = r.string('filename') ?? '';
-  if (r.has('filename') && path === '') r.error('filename', 'must not be empty');
-  r.finish(TLS_DATA_SOURCE_RULES);
-  return path;
+  return readFileDataSource(r) ?? '';
 }
 
 function readSdsName(r: FieldReader, expected: string): void {

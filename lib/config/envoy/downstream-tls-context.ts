@@ -12,7 +12,7 @@ import type {
   TlsVersion,
 } from '../model.js';
 import type { FieldReader, FinishRules } from '../reader.js';
-import { readStringMatcher } from './matchers.js';
+import { readFileDataSource, readSanMatchers } from './tls-data-source.js';
 import { noteCa, noteKeyPair } from './tls-file-refs.js';
 import { readTypedConfig } from './typed-config.js';
 
@@ -179,19 +179,10 @@ function readCertificate(common: FieldReader): TlsCertificateSource | undefined 
   return out;
 }
 
-/** A `DataSource` that must be a file (watched for rotation); undefined when absent or not a file. */
+/** A `DataSource` field that must be a file; undefined when absent or unusable (issue recorded). */
 function readFileSource(r: FieldReader, field: string): string | undefined {
   const src = r.requiredObject(field);
-  if (src === undefined) return undefined;
-  const kind = src.oneOf(['filename', 'inline_string', 'inline_bytes', 'environment_variable'], true);
-  if (kind !== undefined && kind !== 'filename') {
-    src.skip(kind);
-    src.error(kind, `${kind} is not supported yet; give a filename`);
-  }
-  const path = kind === 'filename' ? src.string('filename') : undefined;
-  src.finish();
-  if (path === '') src.error('filename', 'must not be empty');
-  return path === '' ? undefined : path;
+  return src === undefined ? undefined : readFileDataSource(src);
 }
 
 /** null = no client verification configured; undefined = error. */
@@ -232,7 +223,8 @@ function readRootSecret(s: FieldReader): boolean {
   return false;
 }
 
-const SAN_TYPES = ['URI', 'DNS'] as const;
+// Client certificates are matched on URI (SPIFFE) and DNS SANs only.
+const SAN_TYPES: readonly SanMatcherConfig['sanType'][] = ['URI', 'DNS'];
 
 /** `CertificateValidationContext`; `trust` given = the roots come from elsewhere (combined). */
 function readValidationContext(
@@ -245,17 +237,7 @@ function readValidationContext(
   if (path !== undefined) noteCa(v, path);
   if (trust === null && !hasCa)
     v.error(null, 'trusted_ca is required: Skiff does not verify client certificates against system roots');
-  const subjectAltNames: SanMatcherConfig[] = [];
-  let sanOk = true;
-  for (const m of v.objects('match_typed_subject_alt_names')) {
-    const sanType = m.enumValue('san_type', SAN_TYPES, ['EMAIL', 'IP_ADDRESS', 'OTHER_NAME']);
-    if (!m.has('san_type')) m.error(null, 'missing required field "san_type"');
-    const mo = m.requiredObject('matcher');
-    const matcher = mo === undefined ? undefined : readStringMatcher(mo);
-    m.finish({ unsupported: { oid: '' } });
-    if (sanType === undefined || matcher === undefined) sanOk = false;
-    else subjectAltNames.push({ sanType, matcher });
-  }
+  const sans = readSanMatchers(v, SAN_TYPES, ['EMAIL', 'IP_ADDRESS', 'OTHER_NAME']);
   const verification = v.enumValue('trust_chain_verification', [
     'VERIFY_TRUST_CHAIN',
     'ACCEPT_UNTRUSTED',
@@ -263,6 +245,10 @@ function readValidationContext(
   v.finish(VALIDATION_CONTEXT_RULES);
   const source: TlsTrustSource | undefined =
     trust ?? (path === undefined ? undefined : { kind: 'file', path });
-  if (source === undefined || !sanOk) return undefined;
-  return { trust: source, subjectAltNames, acceptUntrusted: verification === 'ACCEPT_UNTRUSTED' };
+  if (source === undefined || !sans.ok) return undefined;
+  return {
+    trust: source,
+    subjectAltNames: sans.matchers,
+    acceptUntrusted: verification === 'ACCEPT_UNTRUSTED',
+  };
 }

@@ -112,7 +112,7 @@ t.test('each kind of bad input names its field', async (t) => {
       withTls(`common_tls_context:
   tls_certificates: [{ certificate_chain: { inline_string: x }, private_key: { filename: /k } }]`),
     ),
-    [/certificate_chain\.inline_string: inline_string is not supported yet; give a filename/],
+    [/certificate_chain\.inline_string: inline_string is not supported yet \(only filename is supported\)/],
   );
   t.match(issues(withTls(`${FILES}\n  validation_context: { match_typed_subject_alt_names: [] }`)), [
     /validation_context: trusted_ca is required/,
