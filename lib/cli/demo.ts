@@ -18,7 +18,8 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
     throw new SkiffError('SKIFF_ERR_USAGE', `--port: "${portRaw}" is not a port number`);
   const demo = await startDemo({
     ...(listenerPort === undefined ? {} : { listenerPort }),
-    ...(args.adminPort === undefined ? {} : { adminPort: args.adminPort }),
+    // Istio's admin port on localhost, so the dashboard is where a sidecar user looks for it.
+    adminPort: args.adminPort ?? 15000,
     logger: createLogger(args.logLevel),
   });
   const p = demo.listenerPort;
@@ -37,8 +38,9 @@ ${
   adminUrl === null
     ? ''
     : `
+Dashboard (open in a browser): ${adminUrl}/
 Admin:   ${adminUrl}/clusters   ${adminUrl}/config_dump   ${adminUrl}/ready
-Stats:   ${adminUrl}/stats/prometheus
+Stats:   ${adminUrl}/stats/prometheus   (istio_requests_total{reporter="source",…} per destination)
 `
 }
 Ctrl-C stops.

@@ -6,6 +6,7 @@ import { loadConfigFiles } from '../config/load.js';
 import type { Bootstrap, ClusterConfig } from '../config/model.js';
 import { SkiffError } from '../errors.js';
 import { Skiff } from '../server/skiff.js';
+import { proxyWorkloadFrom } from '../stats/istio/workload-facts.js';
 import type { Logger } from '../util/logger.js';
 import { type DemoUpstream, startOrderService } from './order-service.js';
 
@@ -66,7 +67,9 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       [endpointPort(base, outboundClusterName(8080, 'v2', FQDN))]: upstreams[1]!.port,
     });
     const skiff = await Skiff.start(bootstrap, {
-      ...(opts.adminPort === undefined ? {} : { adminPort: opts.adminPort }),
+      ...(opts.adminPort === undefined ? {} : { adminPort: opts.adminPort, adminAddress: '127.0.0.1' }),
+      // A sidecar reports Istio's standard metrics for its workload, as the real one would.
+      istioWorkload: proxyWorkloadFrom(DEMO_SIDECAR.workload),
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
     });
     const listenerPort = skiff.listenerInfo().find((l) => l.name === 'virtualOutbound')!.port;

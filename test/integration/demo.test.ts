@@ -24,4 +24,19 @@ t.test('the demo serves the seed canary: x-canary → v2, otherwise mostly v1', 
     if ((await get(`${base}/orders`, { headers: host })).body === 'order-service v1\n') v1++;
   // 95 % of 200 = 190, sd ≈ 3.1
   t.ok(v1 >= 175 && v1 <= 200, `v1 served ${v1}/200`);
+  // A sidecar's observability: Istio's metrics for the frontend workload, the dashboard for people.
+  const admin = demo.skiff.adminAddress();
+  const adminBase = `http://127.0.0.1:${admin?.port}`;
+  const stats = (await get(`${adminBase}/stats/prometheus`)).body;
+  const line = stats.split('\n').find((l) => l.startsWith('istio_requests_total{reporter="source"')) ?? '';
+  for (const label of [
+    'source_workload="frontend"',
+    'source_workload_namespace="production"',
+    'destination_service_name="order-service"',
+    'response_code="200"',
+  ])
+    t.ok(line.includes(label), label);
+  t.match(line, / 210$/, 'every request counted');
+  const page = await get(`${adminBase}/`, { headers: { accept: 'text/html' } });
+  t.match(page.headers['content-type'], /text\/html/);
 });
