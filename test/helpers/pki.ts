@@ -3,6 +3,7 @@
  * implementation from Skiff's own issuer, so tests check interoperability too).
  */
 import { spawnSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,4 +169,13 @@ export function issueLeaf(ca: TestCa, o: LeafOptions = {}): TestCert {
     caPem: ca.certPem,
     caPath: ca.certPath,
   };
+}
+
+/** True when `pem` is a private key in PKCS#8 PEM (what Skiff writes), checked by re-exporting it. */
+export function isPkcs8Pem(pem: string): boolean {
+  try {
+    return createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }) === pem;
+  } catch {
+    return false;
+  }
 }

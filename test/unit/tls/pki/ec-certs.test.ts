@@ -1,5 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { createHash, createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  X509Certificate,
+} from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +17,7 @@ import { generateKeyPair, type KeyType } from '../../../../lib/tls/pki/key-pair.
 import { type CertificateAuthority, createRootCa } from '../../../../lib/tls/pki/root-ca.js';
 import { issueWorkloadCertificate } from '../../../../lib/tls/pki/workload-cert.js';
 import { signCertificate } from '../../../../lib/tls/pki/x509-builder.js';
-import { hasOpenssl, makeCa } from '../../../helpers/pki.js';
+import { hasOpenssl, isPkcs8Pem, makeCa } from '../../../helpers/pki.js';
 
 const ID = 'spiffe://cluster.local/ns/default/sa/web';
 const TYPES: readonly KeyType[] = ['rsa', 'ec'];
@@ -33,8 +39,12 @@ function signatureAlgorithms(pem: string): [string, string] {
 
 t.test('ec keys are P-256 with a PKCS#8 private key', async (t) => {
   const k = generateKeyPair('ec');
-  t.match(k.privateKeyPem, /^-----BEGIN PRIVATE KEY-----/);
-  t.match(k.publicKeyPem, /^-----BEGIN PUBLIC KEY-----/);
+  t.ok(isPkcs8Pem(k.privateKeyPem), 'PKCS#8 PEM private key');
+  t.equal(
+    createPublicKey(k.publicKeyPem).export({ type: 'spki', format: 'pem' }),
+    k.publicKeyPem,
+    'SPKI PEM',
+  );
   const key = createPrivateKey(k.privateKeyPem);
   t.equal(key.asymmetricKeyType, 'ec');
   t.equal(key.asymmetricKeyDetails?.namedCurve, 'prime256v1');
@@ -48,7 +58,7 @@ t.test('ec root CA: self-signed, CA:TRUE, P-256 key that matches', async (t) => 
   t.equal(c.publicKey.asymmetricKeyType, 'ec');
   t.equal(c.publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1');
   t.equal(c.subject, 'O=cluster.local\nCN=Skiff root CA');
-  t.match(cas.ec.keyPem, /^-----BEGIN PRIVATE KEY-----/);
+  t.ok(isPkcs8Pem(cas.ec.keyPem), 'PKCS#8 PEM private key');
 });
 
 for (const caType of TYPES) {
