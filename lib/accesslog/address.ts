@@ -1,10 +1,6 @@
-/** `ip:port` → `ip`; `[v6]:port` → `v6`; anything else unchanged. */
+import { addressWithoutPort } from '../router/path-util.js';
+
+/** `ip:port` → `ip`; `[v6]:port` → `v6`; anything else unchanged; null stays null. */
 export function withoutPort(addr: string | null): string | null {
-  if (addr === null) return null;
-  if (addr.startsWith('[')) {
-    const end = addr.indexOf(']');
-    return end < 0 ? addr : addr.slice(1, end);
-  }
-  const i = addr.indexOf(':');
-  return i >= 0 && i === addr.lastIndexOf(':') ? addr.slice(0, i) : addr;
+  return addr === null ? null : addressWithoutPort(addr);
 }

@@ -19,8 +19,6 @@ export interface Operator {
 /** Builds an operator from its `(…)` argument (null when absent), or returns an error reason. */
 type OperatorFactory = (name: string, arg: string | null) => Operator | string;
 
-export { withoutPort };
-
 type Get<T> = (r: AccessLogRecord) => T;
 
 /** A string operator; `line` must equal `text(r) ?? '-'` and is written out per operator. */

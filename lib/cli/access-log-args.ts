@@ -6,13 +6,9 @@
 import { validateJsonFormat, validateTextFormat } from '../accesslog/formatter.js';
 import { ISTIO_JSON_FORMAT, ISTIO_TEXT_FORMAT } from '../accesslog/istio-formats.js';
 import type { AccessLogConfig } from '../config/model.js';
-import { SkiffError } from '../errors.js';
+import { usage } from './args.js';
 
 type Values = Readonly<Record<string, string | undefined>>;
-
-function usage(message: string): never {
-  throw new SkiffError('SKIFF_ERR_USAGE', message);
-}
 
 /** The name istiod gives the access log it writes on every HCM. */
 const LOGGER_NAME = 'envoy.access_loggers.file';

@@ -62,3 +62,8 @@ export function parseCommonArgs(
     values,
   };
 }
+
+/** A usage error (exit 2) with `message`. */
+export function usage(message: string): never {
+  throw new SkiffError('SKIFF_ERR_USAGE', message);
+}

@@ -5,6 +5,7 @@ import { isKeyType, type KeyType, parseKeyType } from '../tls/pki/key-pair.js';
 import { parseTtl } from '../tls/pki/ttl.js';
 import type { CertificateProvider } from '../tls/types.js';
 import type { Logger } from '../util/logger.js';
+import { usage } from './args.js';
 
 /** The extra `parseArgs` options of `run`. */
 export const CERT_FLAGS = {
@@ -28,10 +29,6 @@ type Values = Readonly<Record<string, string | undefined>>;
  * is generated, or be expired when issued.
  */
 export const MIN_CERT_TTL_MS = 3000;
-
-function usage(message: string): never {
-  throw new SkiffError('SKIFF_ERR_USAGE', message);
-}
 
 /** Validates `--cert-dir` / `--ca-dir` / `--cert-ttl` / `--cert-key-type` (usage errors exit 2). */
 export function certificateRequestFrom(values: Values): CertificateRequest {

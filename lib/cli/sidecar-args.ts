@@ -8,9 +8,8 @@ import {
   type SidecarOptions,
 } from '../config/istio/sidecar-options.js';
 import { DEFAULT_WORKLOAD, type WorkloadInfo } from '../config/istio/workload.js';
-import { SkiffError } from '../errors.js';
 import { accessLogFrom } from './access-log-args.js';
-import { parsePort } from './args.js';
+import { parsePort, usage } from './args.js';
 
 /** The extra `parseArgs` options of `run`/`validate`/`translate` in sidecar mode. */
 export const SIDECAR_FLAGS = {
@@ -30,10 +29,6 @@ export const SIDECAR_FLAGS = {
 
 type Values = Readonly<Record<string, string | undefined>>;
 type Env = Readonly<Record<string, string | undefined>>;
-
-function usage(message: string): never {
-  throw new SkiffError('SKIFF_ERR_USAGE', message);
-}
 
 /** `k=v,k2=v2` → labels. */
 export function parseLabels(raw: string, flag: string): Record<string, string> {

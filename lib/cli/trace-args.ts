@@ -2,6 +2,7 @@
 import type { HttpTracingConfig } from '../config/model.js';
 import { SkiffError } from '../errors.js';
 import { ISTIO_DEFAULT_SAMPLING_PCT } from '../tracing/tracing-hub.js';
+import { usage } from './args.js';
 
 export const TRACE_FLAGS = {
   'trace-sampling': { type: 'string' },
@@ -10,10 +11,6 @@ export const TRACE_FLAGS = {
 } as const satisfies Record<string, { type: 'string' }>;
 
 type Values = Readonly<Record<string, string | boolean | readonly (string | boolean)[] | undefined>>;
-
-function usage(message: string): never {
-  throw new SkiffError('SKIFF_ERR_USAGE', message);
-}
 
 /**
  * The sidecar's tracing, as Istio's default: every request propagates a context; random sampling

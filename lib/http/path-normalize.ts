@@ -54,6 +54,8 @@ export function unescapeSlashes(path: string): string | null {
  */
 export function canonicalPath(path: string): string | null {
   if (path.charCodeAt(0) !== 47 /* / */ && path.charCodeAt(0) !== 92 /* \ */) return null;
+  // Most paths are already canonical: one scan, no copy (sidecar mode normalises every request).
+  if (isCanonical(path)) return path;
   let buf = '';
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);
@@ -87,6 +89,16 @@ export function canonicalPath(path: string): string | null {
     out.push(s);
   }
   return `/${out.join('/')}`;
+}
+
+/** No byte the canonicalizer would change and no dot segment: the path is its own canonical form. */
+function isCanonical(path: string): boolean {
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c === 37 || c === 92 || c <= 0x20 || c >= 0x7f || c === 34 || c === 60 || c === 62 || c === 96)
+      return false;
+  }
+  return !path.includes('/.');
 }
 
 /** Runs of `/` become one. */

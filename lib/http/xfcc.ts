@@ -25,7 +25,13 @@ export function mutateXfcc(
     h.remove(XFCC);
     return;
   }
-  const value = currentDetails(tls, cfg.setCurrentClientCertDetails);
+  // The element depends only on the connection and the config: built once per connection.
+  const d = cfg.setCurrentClientCertDetails;
+  if (tls.xfccFor !== d) {
+    tls.xfccValue = currentDetails(tls, d);
+    tls.xfccFor = d;
+  }
+  const value = tls.xfccValue;
   const prev = mode === 'APPEND_FORWARD' ? h.get(XFCC) : undefined;
   h.set(XFCC, prev === undefined || prev === '' ? value : `${prev},${value}`);
 }

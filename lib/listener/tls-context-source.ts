@@ -8,8 +8,8 @@ import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { DownstreamTlsConfig } from '../config/model.js';
 import { SkiffError } from '../errors.js';
+import { parseSubjectAltNames } from '../tls/pki/inspect.js';
 import type { CertificateProvider } from '../tls/types.js';
-import { parseSans } from './tls-details.js';
 
 /** What a server secure context is built from. */
 export interface ServerTlsMaterial {
@@ -129,7 +129,7 @@ export class TlsContextSource {
 
 function firstUriSan(chainPem: string): string {
   try {
-    return parseSans(new X509Certificate(chainPem).subjectAltName).uris[0] ?? '';
+    return parseSubjectAltNames(new X509Certificate(chainPem).subjectAltName).uri[0] ?? '';
   } catch {
     return '';
   }

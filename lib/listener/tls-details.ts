@@ -4,24 +4,8 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
+import { parseSubjectAltNames } from '../tls/pki/inspect.js';
 import type { DownstreamTlsInfo } from '../tls/types.js';
-
-/** Splits Node's `subjectAltName` text into URI and DNS names (values Node escaped stay quoted). */
-export function parseSans(text: string | undefined): { uris: string[]; dns: string[] } {
-  const uris: string[] = [];
-  const dns: string[] = [];
-  if (text === undefined || text === '') return { uris, dns };
-  // Node quotes (JSON-style) any value holding a comma or quote, so split on ", " outside quotes.
-  const re = /(URI|DNS|IP Address|email|DirName|othername):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/g;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const raw = m[2] ?? '';
-    const value = raw.startsWith('"') ? (JSON.parse(raw) as string) : raw;
-    if (m[1] === 'URI') uris.push(value);
-    else if (m[1] === 'DNS') dns.push(value);
-    if (m[0] === '') break;
-  }
-  return { uris, dns };
-}
 
 function toPem(der: Buffer): string {
   const b64 = der.toString('base64').replace(/.{64}/g, '$&\n');
@@ -43,17 +27,20 @@ export class TlsConnectionDetails implements DownstreamTlsInfo {
   private readonly peerDer: Buffer | null;
   private readonly socket: TLSSocket;
   private subjectText: string | null = null;
+  /** This hop's XFCC element and the `set_current_client_cert_details` it was built for (null = none yet). */
+  xfccFor: object | undefined | null = null;
+  xfccValue = '';
 
   constructor(socket: TLSSocket, localUriSan: string) {
     this.socket = socket;
     const peer = socket.getPeerCertificate();
     const der = peer !== null && peer.raw !== undefined && peer.raw.length > 0 ? peer.raw : null;
     this.peerDer = der;
-    const sans = parseSans(der === null ? undefined : peer.subjectaltname);
-    this.peerUriSans = sans.uris;
+    const sans = parseSubjectAltNames(der === null ? undefined : peer.subjectaltname);
+    this.peerUriSans = sans.uri;
     this.peerDnsSans = sans.dns;
     this.peerIsCa = der !== null && peer.ca === true;
-    const spiffe = sans.uris.find((u) => u.startsWith('spiffe://'));
+    const spiffe = sans.uri.find((u) => u.startsWith('spiffe://'));
     this.peerPrincipal = spiffe === undefined ? '' : spiffe.slice('spiffe://'.length);
     this.peerCertSha256 = der === null ? '' : createHash('sha256').update(der).digest('hex');
     this.localUriSan = localUriSan;

@@ -105,16 +105,8 @@ export class Tracer {
     const error = code === 0 || code >= 500 || (grpc !== undefined && grpc !== '0');
     const url = this.url(s);
     const rid = s.requestId ?? '-';
-    const tags = [
-      ...this.deps.tags,
-      'guid:x-request-id',
-      rid,
-      'http.url',
-      url,
-      'http.method',
-      s.method,
-      'http.protocol',
-      s.protocol,
+    const tags = this.requestTags(s, url, rid);
+    tags.push(
       'downstream_cluster',
       h.get('x-envoy-downstream-service-cluster') ?? '-',
       'user_agent',
@@ -133,7 +125,7 @@ export class Tracer {
       s.upstreamCluster ?? '-',
       'upstream_address',
       s.upstreamHost ?? '-',
-    ];
+    );
     if (error) tags.push('error', 'true');
     const start = s.startTimeMs;
     const end = start + (s.durationMs ?? this.clock.now() - s.startMonoMs);
@@ -154,16 +146,9 @@ export class Tracer {
     for (const a of attempts) sink.push(this.attemptSpan(s, t, a, traceId, url, rid));
   }
 
-  private attemptSpan(
-    s: TracedStream,
-    t: StreamTrace,
-    a: AttemptSpan,
-    traceId: string,
-    url: string,
-    rid: string,
-  ): SpanRecord {
-    const error = a.status === 0 || a.status >= 500;
-    const tags = [
+  /** Tags every span of a request carries: the static ones, then Envoy's per-request ones. */
+  private requestTags(s: TracedStream, url: string, rid: string): string[] {
+    return [
       ...this.deps.tags,
       'guid:x-request-id',
       rid,
@@ -173,6 +158,20 @@ export class Tracer {
       s.method,
       'http.protocol',
       s.protocol,
+    ];
+  }
+
+  private attemptSpan(
+    s: TracedStream,
+    t: StreamTrace,
+    a: AttemptSpan,
+    traceId: string,
+    url: string,
+    rid: string,
+  ): SpanRecord {
+    const error = a.status === 0 || a.status >= 500;
+    const tags = this.requestTags(s, url, rid);
+    tags.push(
       'upstream_cluster',
       a.cluster,
       'upstream_cluster.name',
@@ -183,7 +182,7 @@ export class Tracer {
       String(a.status),
       'response_flags',
       formatResponseFlags(a.flags),
-    ];
+    );
     if (error) tags.push('error', 'true');
     const base = s.startTimeMs - s.startMonoMs;
     return {

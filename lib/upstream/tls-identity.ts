@@ -4,7 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { parseSans } from '../listener/tls-details.js';
+import { parseSubjectAltNames } from '../tls/pki/inspect.js';
 
 /** URI SANs of both ends of one upstream connection; "" where there is none. */
 export interface UpstreamTlsIdentity {
@@ -15,7 +15,7 @@ export interface UpstreamTlsIdentity {
 }
 
 function firstUri(subjectAltName: string | undefined): string {
-  const uris = parseSans(subjectAltName).uris;
+  const uris = parseSubjectAltNames(subjectAltName).uri;
   return uris.find((u) => u.startsWith('spiffe://')) ?? uris[0] ?? '';
 }
 

@@ -14,7 +14,7 @@ import type {
 import type { FieldReader, FinishRules } from '../reader.js';
 import { readFileDataSource, readSanMatchers } from './tls-data-source.js';
 import { noteCa, noteKeyPair } from './tls-file-refs.js';
-import { readTypedConfig } from './typed-config.js';
+import { expectType, readTypedConfig } from './typed-config.js';
 
 export const DOWNSTREAM_TLS_TYPE =
   'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
@@ -86,10 +86,7 @@ export function readDownstreamTransportSocket(r: FieldReader): DownstreamTlsConf
     if (!r.has('typed_config')) r.error(null, 'missing required field "typed_config"');
     return undefined;
   }
-  if (tc.typeUrl !== DOWNSTREAM_TLS_TYPE) {
-    r.error('typed_config', `unexpected @type "${tc.typeUrl}"; expected "${DOWNSTREAM_TLS_TYPE}"`);
-    return undefined;
-  }
+  if (!expectType(tc, r, 'typed_config', DOWNSTREAM_TLS_TYPE)) return undefined;
   return readDownstreamTlsContext(tc.reader);
 }
 

@@ -111,7 +111,6 @@ export class IstioReporter {
     const facts = factValues(self);
     for (let i = 0; i < own.length; i++) v[own[i]!] = facts[i]!;
     this.varying = v.map((_, i) => i).filter((i) => i !== L.reporter && !own.includes(i));
-    if (this.outbound) v[L.connection_security_policy] = UNKNOWN;
     this.values = v;
     this.last = v.slice();
   }
@@ -159,10 +158,6 @@ export class IstioReporter {
       v[L.source_principal] = s.upstreamLocalUriSan === '' ? UNKNOWN : s.upstreamLocalUriSan;
       v[L.destination_principal] = peerSan === '' ? UNKNOWN : peerSan;
       this.setPeer(peer, peerSan);
-      const svc = this.service(s.upstreamCluster, s.authority);
-      v[L.destination_service] = svc.service;
-      v[L.destination_service_name] = svc.name;
-      v[L.destination_service_namespace] = svc.namespace;
     } else {
       const tls = s.downstreamTls;
       const mtls = tls !== null && tls.peerCertSha256 !== '';
@@ -175,11 +170,11 @@ export class IstioReporter {
         : UNKNOWN;
       v[L.connection_security_policy] = mtls ? 'mutual_tls' : 'none';
       this.setPeer(peer, peerSan);
-      const svc = this.service(s.upstreamCluster, s.authority);
-      v[L.destination_service] = svc.service;
-      v[L.destination_service_name] = svc.name;
-      v[L.destination_service_namespace] = svc.namespace;
     }
+    const svc = this.service(s.upstreamCluster, s.authority);
+    v[L.destination_service] = svc.service;
+    v[L.destination_service_name] = svc.name;
+    v[L.destination_service_namespace] = svc.namespace;
     const grpc = isGrpcContentType(s.requestHeaders.get('content-type'));
     const code = s.responseCode;
     v[L.request_protocol] = grpc ? 'grpc' : 'http';

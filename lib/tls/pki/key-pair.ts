@@ -1,4 +1,5 @@
 import { generateKeyPair as generateKeyPairCb, generateKeyPairSync } from 'node:crypto';
+import { promisify } from 'node:util';
 
 /**
  * Key algorithms Skiff can issue: RSA-2048 (Istio's default) or ECDSA P-256 (Istio's
@@ -26,14 +27,23 @@ export function parseKeyType(raw: string): KeyType | string {
   return `unknown key type "${raw}" (supported: ${KEY_TYPES.join(', ')})`;
 }
 
+// PKCS#8 and SPKI PEM, what Istio mounts and Node's TLS reads.
+const EC = {
+  namedCurve: 'prime256v1',
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+} as const;
+const RSA = {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+} as const;
+const generateKeyPairPromise = promisify(generateKeyPairCb);
+
 /** Generates a key with node:crypto (OpenSSL), not in JavaScript. */
 export function generateKeyPair(type: KeyType = 'rsa'): KeyPairPem {
-  const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
-  const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const;
   const { privateKey, publicKey } =
-    type === 'ec'
-      ? generateKeyPairSync('ec', { namedCurve: 'prime256v1', publicKeyEncoding, privateKeyEncoding })
-      : generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding });
+    type === 'ec' ? generateKeyPairSync('ec', EC) : generateKeyPairSync('rsa', RSA);
   return { privateKeyPem: privateKey, publicKeyPem: publicKey };
 }
 
@@ -41,27 +51,8 @@ export function generateKeyPair(type: KeyType = 'rsa'): KeyPairPem {
  * The same key, generated on libuv's thread pool: an RSA-2048 key takes tens to hundreds of
  * milliseconds, which a renewing sidecar must not spend on its event loop.
  */
-export function generateKeyPairAsync(type: KeyType = 'rsa'): Promise<KeyPairPem> {
-  const done =
-    (resolve: (k: KeyPairPem) => void, reject: (e: Error) => void) =>
-    (err: Error | null, publicKey: string, privateKey: string): void => {
-      if (err !== null) reject(err);
-      else resolve({ privateKeyPem: privateKey, publicKeyPem: publicKey });
-    };
-  const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
-  const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const;
-  return new Promise((resolve, reject) => {
-    if (type === 'ec')
-      generateKeyPairCb(
-        'ec',
-        { namedCurve: 'prime256v1', publicKeyEncoding, privateKeyEncoding },
-        done(resolve, reject),
-      );
-    else
-      generateKeyPairCb(
-        'rsa',
-        { modulusLength: 2048, publicKeyEncoding, privateKeyEncoding },
-        done(resolve, reject),
-      );
-  });
+export async function generateKeyPairAsync(type: KeyType = 'rsa'): Promise<KeyPairPem> {
+  const { privateKey, publicKey } =
+    type === 'ec' ? await generateKeyPairPromise('ec', EC) : await generateKeyPairPromise('rsa', RSA);
+  return { privateKeyPem: privateKey, publicKeyPem: publicKey };
 }

@@ -19,7 +19,7 @@ import { envoyDefaultHcm, envoyRoute, istioCluster, plainVirtualHost } from './e
 import { allows, ISTIO_INBOUND_XFCC, inboundChains, listenerMode } from './inbound-mtls.js';
 import { type EffectiveMtls, portMode } from './peer-authentication.js';
 import type { SidecarScope } from './sidecar-scope.js';
-import { FILTER_NAMES, inboundClusterName, type TranslateSink } from './types.js';
+import { inboundClusterName, type TranslateSink } from './types.js';
 
 interface InboundPort {
   /** The port callers reach the workload on (the service's target port). */
@@ -122,10 +122,8 @@ export function inboundConfig(
       ...hcm,
       // Istio's default path normalisation (BASE): RBAC and routing see the RFC 3986 path.
       normalizePath: true,
-      httpFilters: [
-        ...authz,
-        { kind: 'router', name: FILTER_NAMES.router, suppressEnvoyHeaders: false, startChildSpan: false },
-      ],
+      // envoyDefaultHcm's filters are the router alone; authorization runs before it.
+      httpFilters: [...authz, ...hcm.httpFilters],
       ...ISTIO_INBOUND_XFCC,
     };
   };
