@@ -60,12 +60,18 @@ export function configDump(b: Bootstrap, reloadError: ReloadError | null, includ
     {
       '@type': `${ADMIN}RoutesConfigDump`,
       static_route_configs: b.listeners.flatMap((l) =>
-        l.filterChains.map((c) => ({
-          route_config: {
-            '@type': TYPE.routeConfiguration,
-            ...encodeRouteConfiguration(c.hcm.routeConfig, known),
-          },
-        })),
+        l.filterChains.flatMap((c) =>
+          c.hcm === undefined
+            ? []
+            : [
+                {
+                  route_config: {
+                    '@type': TYPE.routeConfiguration,
+                    ...encodeRouteConfiguration(c.hcm.routeConfig, known),
+                  },
+                },
+              ],
+        ),
       ),
     },
   );

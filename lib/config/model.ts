@@ -72,14 +72,52 @@ export interface ListenerConfig {
   readonly listenerFiltersTimeoutMs?: number;
 }
 
-export interface FilterChainConfig {
+interface FilterChainBase {
   readonly name: string;
   /** `filter_chain_match`; absent = matches every connection. */
   readonly match?: FilterChainMatchConfig;
   /** `transport_socket` TLS termination; absent = plaintext. */
   readonly tls?: DownstreamTlsConfig;
-  /** The terminal network filter. Later: tcp_proxy. */
+}
+
+/** A chain ending in the `http_connection_manager`. */
+export interface HttpFilterChainConfig extends FilterChainBase {
   readonly hcm: HttpConnectionManagerConfig;
+  readonly tcpProxy?: undefined;
+}
+
+/** A chain ending in `envoy.filters.network.tcp_proxy`. */
+export interface TcpFilterChainConfig extends FilterChainBase {
+  readonly tcpProxy: TcpProxyConfig;
+  readonly hcm?: undefined;
+}
+
+/** One filter chain; its terminal network filter is exactly one of `hcm` / `tcpProxy`. */
+export type FilterChainConfig = HttpFilterChainConfig | TcpFilterChainConfig;
+
+/** A `tcp_proxy` upstream choice (`cluster` is one entry of weight 1). */
+export interface TcpProxyClusterWeight {
+  readonly name: string;
+  readonly weight: number;
+}
+
+/**
+ * `envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy`: each downstream connection is
+ * paired with one upstream connection to a host of the chosen cluster, bytes copied both ways.
+ */
+export interface TcpProxyConfig {
+  /** Envoy stats under `tcp.<stat_prefix>.`. */
+  readonly statPrefix: string;
+  /** `cluster` (one entry, weight 1) or `weighted_clusters.clusters`; picked per connection. */
+  readonly clusters: readonly TcpProxyClusterWeight[];
+  /** `idle_timeout`: no bytes either way for this long closes both sides; default 1 h, 0 = none. */
+  readonly idleTimeoutMs: number;
+  /** `max_connect_attempts`: upstream connect tries per connection (other hosts preferred); default 1. */
+  readonly maxConnectAttempts: number;
+  /** `max_downstream_connection_duration`; 0 = none (Envoy's default). */
+  readonly maxDownstreamConnectionDurationMs: number;
+  /** `access_log`: one line per connection, at close. */
+  readonly accessLog: readonly AccessLogConfig[];
 }
 
 export type HeadersWithUnderscoresAction = 'ALLOW' | 'REJECT_REQUEST' | 'DROP_HEADER';

@@ -242,8 +242,10 @@ export class Skiff {
     if (cfg.filterChains.length === 0)
       throw new SkiffError('SKIFF_ERR_CONFIG', `listener ${cfg.name} has no filter chain`);
     const istio = this.istioReporter(cfg);
-    return cfg.filterChains.map((chain) =>
-      buildHcmRuntime(chain.hcm, {
+    return cfg.filterChains.map((chain) => {
+      if (chain.hcm === undefined)
+        throw new SkiffError('SKIFF_ERR_CONFIG', `listener ${cfg.name}: tcp_proxy is not served yet`);
+      return buildHcmRuntime(chain.hcm, {
         istio,
         tracing: this.tracing,
         direction: cfg.trafficDirection,
@@ -254,8 +256,8 @@ export class Skiff {
         random: this.random,
         shadows: this.shadows,
         localReplies: this.localReplies,
-      }),
-    );
+      });
+    });
   }
 
   /** The Istio reporter for a sidecar listener's direction, or null (Envoy mode, no direction). */

@@ -156,7 +156,7 @@ ${opts.route ?? ''}
 function load(text: string) {
   const r = loadConfigText(text, 'f.yaml');
   if (!r.ok) return { hcm: null, issues: r.issues.map(formatIssue) };
-  const hcm: HttpConnectionManagerConfig = r.bootstrap.listeners[0]!.filterChains[0]!.hcm;
+  const hcm: HttpConnectionManagerConfig = r.bootstrap.listeners[0]!.filterChains[0]!.hcm!;
   return { hcm, issues: [] as string[] };
 }
 

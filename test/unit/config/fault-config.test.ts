@@ -238,7 +238,7 @@ const HCM = 'static_resources.listeners[0].filter_chains[0].filters[0].typed_con
 function load(text: string) {
   const r = loadConfigText(text, 'f.yaml');
   if (!r.ok) return { hcm: null, issues: r.issues.map(formatIssue), warnings: [] as string[] };
-  const hcm: HttpConnectionManagerConfig = r.bootstrap.listeners[0]!.filterChains[0]!.hcm;
+  const hcm: HttpConnectionManagerConfig = r.bootstrap.listeners[0]!.filterChains[0]!.hcm!;
   return { hcm, issues: [] as string[], warnings: r.warnings.map(formatIssue) };
 }
 

@@ -31,7 +31,7 @@ function issues(text: string): string[] {
 }
 
 function action(b: Bootstrap): ForwardActionConfig {
-  const a = b.listeners[0]!.filterChains[0]!.hcm.routeConfig.virtualHosts[0]!.routes[0]!.action;
+  const a = b.listeners[0]!.filterChains[0]!.hcm!.routeConfig.virtualHosts[0]!.routes[0]!.action;
   if (a.kind !== 'forward') throw new Error('not a forward action');
   return a;
 }

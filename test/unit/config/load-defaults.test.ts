@@ -32,7 +32,7 @@ t.test('a minimal bootstrap gets every default', async (t) => {
   t.equal(l.perConnectionBufferLimitBytes, 1_048_576);
   t.equal(l.filterChains.length, 1);
   t.equal(l.filterChains[0]!.name, '');
-  const h = l.filterChains[0]!.hcm;
+  const h = l.filterChains[0]!.hcm!;
   t.same(
     { ...h, routeConfig: undefined },
     {
@@ -169,7 +169,7 @@ t.test('a full-featured bootstrap decodes every field', async (t) => {
     [l.name, l.trafficDirection, l.perConnectionBufferLimitBytes, l.filterChains[0]!.name],
     ['inbound', 'INBOUND', 32768, 'http'],
   );
-  const h = l.filterChains[0]!.hcm;
+  const h = l.filterChains[0]!.hcm!;
   t.match(h, {
     statPrefix: 'inbound_http',
     generateRequestId: false,
@@ -408,6 +408,6 @@ t.test('camelCase field names are accepted as in protobuf JSON', async (t) => {
       .replace('stat_prefix: ingress', 'statPrefix: ingress')
       .replace('port_value: 8080', 'portValue: 8080'),
   );
-  t.equal(b.listeners[0]!.filterChains[0]!.hcm.statPrefix, 'ingress');
+  t.equal(b.listeners[0]!.filterChains[0]!.hcm!.statPrefix, 'ingress');
   t.equal(b.clusters[0]!.endpoints[0]!.address.port, 8080);
 });

@@ -48,7 +48,7 @@ function load(text: string) {
   const r = loadConfigText(text, 'f.yaml');
   if (!r.ok)
     return { hcm: null, issues: r.issues.map(formatIssue), warnings: [] as string[], bootstrap: null };
-  const hcm: HttpConnectionManagerConfig = r.bootstrap.listeners[0]!.filterChains[0]!.hcm;
+  const hcm: HttpConnectionManagerConfig = r.bootstrap.listeners[0]!.filterChains[0]!.hcm!;
   return { hcm, issues: [] as string[], warnings: r.warnings.map(formatIssue), bootstrap: r.bootstrap };
 }
 

@@ -9,7 +9,7 @@ import { minimal } from '../config/fixtures.js';
 function defaultHcm(): HttpConnectionManagerConfig {
   const r = loadConfigText(minimal(), 'request-checks.yaml');
   if (!r.ok) throw new Error(`fixture config invalid: ${JSON.stringify(r.issues)}`);
-  return r.bootstrap.listeners[0]!.filterChains[0]!.hcm;
+  return r.bootstrap.listeners[0]!.filterChains[0]!.hcm!;
 }
 
 const HCM = defaultHcm();

@@ -1,5 +1,5 @@
 /** `Listener` with its single filter chain and the `http_connection_manager` typed_config. */
-import type { HttpConnectionManagerConfig, ListenerConfig } from '../../model.js';
+import type { HttpConnectionManagerConfig, ListenerConfig, TcpProxyConfig } from '../../model.js';
 import { encodeAccessLogs } from './access-log.js';
 import { encodeChainMatchAndTls } from './downstream-tls.js';
 import { encodeHttpFilter } from './filters.js';
@@ -9,6 +9,7 @@ import { encodeHcmTracing } from './tracing.js';
 import { TYPE } from './type-urls.js';
 
 const HCM_NAME = 'envoy.filters.network.http_connection_manager';
+const TCP_PROXY_NAME = 'envoy.filters.network.tcp_proxy';
 
 /** `config.listener.v3.Listener`. */
 export function encodeListener(l: ListenerConfig, knownClusters: ReadonlySet<string>): Json {
@@ -23,7 +24,11 @@ export function encodeListener(l: ListenerConfig, knownClusters: ReadonlySet<str
       fields({
         name: unless(c.name, ''),
         ...encodeChainMatchAndTls(c),
-        filters: [{ name: HCM_NAME, typed_config: encodeHcm(c.hcm, knownClusters) }],
+        filters: [
+          c.hcm !== undefined
+            ? { name: HCM_NAME, typed_config: encodeHcm(c.hcm, knownClusters) }
+            : { name: TCP_PROXY_NAME, typed_config: encodeTcpProxy(c.tcpProxy) },
+        ],
       }),
     ),
   });
@@ -73,5 +78,23 @@ export function encodeHcm(h: HttpConnectionManagerConfig, knownClusters: Readonl
             dns: flag(h.setCurrentClientCertDetails.dns),
             uri: flag(h.setCurrentClientCertDetails.uri),
           }),
+  });
+}
+
+/** `TcpProxy` typed_config (with its `@type`); defaults are left out. */
+export function encodeTcpProxy(t: TcpProxyConfig): Json {
+  const only = t.clusters.length === 1 ? t.clusters[0] : undefined;
+  return fields({
+    '@type': TYPE.tcpProxy,
+    stat_prefix: t.statPrefix,
+    cluster: only?.name,
+    weighted_clusters:
+      only === undefined
+        ? { clusters: t.clusters.map((c) => ({ name: c.name, weight: c.weight })) }
+        : undefined,
+    idle_timeout: duration(t.idleTimeoutMs, 3_600_000),
+    max_connect_attempts: unless(t.maxConnectAttempts, 1),
+    max_downstream_connection_duration: duration(t.maxDownstreamConnectionDurationMs, 0),
+    access_log: encodeAccessLogs(t.accessLog),
   });
 }

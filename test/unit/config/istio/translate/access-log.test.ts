@@ -18,7 +18,7 @@ spec:
 function hcmLogs(b: Bootstrap): Array<[string, readonly AccessLogConfig[]]> {
   return b.listeners.flatMap((l) =>
     l.filterChains.map(
-      (c) => [`${l.name}/${c.name}`, c.hcm.accessLog] as [string, readonly AccessLogConfig[]],
+      (c) => [`${l.name}/${c.name}`, c.hcm!.accessLog] as [string, readonly AccessLogConfig[]],
     ),
   );
 }

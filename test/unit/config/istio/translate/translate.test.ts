@@ -33,13 +33,13 @@ function vhosts(
   b: {
     listeners: readonly {
       name: string;
-      filterChains: readonly { hcm: { routeConfig: { virtualHosts: readonly VirtualHostConfig[] } } }[];
+      filterChains: readonly { hcm?: { routeConfig: { virtualHosts: readonly VirtualHostConfig[] } } }[];
     }[];
   },
   listener = 'virtualOutbound',
 ): readonly VirtualHostConfig[] {
   const l = b.listeners.find((x) => x.name === listener);
-  return l?.filterChains[0]?.hcm.routeConfig.virtualHosts ?? [];
+  return l?.filterChains[0]?.hcm?.routeConfig.virtualHosts ?? [];
 }
 
 function cluster(b: { clusters: readonly ClusterConfig[] }, name: string): ClusterConfig | undefined {
@@ -281,15 +281,15 @@ spec: {}
       const inbound = r.bootstrap.listeners.find((l) => l.name === 'virtualInbound');
       for (const chain of inbound?.filterChains ?? []) {
         t.same(
-          chain.hcm.httpFilters.map((f) => f.kind),
+          chain.hcm!.httpFilters.map((f) => f.kind),
           ['rbac', 'router'],
         );
-        t.match(chain.hcm.httpFilters[0], { rules: { action: 'ALLOW', policies: [] }, shadowRules: null });
-        t.equal(chain.hcm.normalizePath, true);
+        t.match(chain.hcm!.httpFilters[0], { rules: { action: 'ALLOW', policies: [] }, shadowRules: null });
+        t.equal(chain.hcm!.normalizePath, true);
       }
       const outbound = r.bootstrap.listeners.find((l) => l.name === 'virtualOutbound');
-      t.equal(outbound?.filterChains[0]?.hcm.normalizePath, true);
-      t.notOk(outbound?.filterChains[0]?.hcm.httpFilters.some((f) => f.kind === 'rbac'));
+      t.equal(outbound?.filterChains[0]?.hcm!.normalizePath, true);
+      t.notOk(outbound?.filterChains[0]?.hcm!.httpFilters.some((f) => f.kind === 'rbac'));
     }
     const pa = `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
