@@ -288,8 +288,8 @@ spec: {}
         t.equal(chain.hcm!.normalizePath, true);
       }
       const outbound = r.bootstrap.listeners.find((l) => l.name === 'virtualOutbound');
-      t.equal(outbound?.filterChains[0]?.hcm!.normalizePath, true);
-      t.notOk(outbound?.filterChains[0]?.hcm!.httpFilters.some((f) => f.kind === 'rbac'));
+      t.equal(outbound?.filterChains[0]?.hcm?.normalizePath, true);
+      t.notOk(outbound?.filterChains[0]?.hcm?.httpFilters.some((f) => f.kind === 'rbac'));
     }
     const pa = `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
