@@ -74,7 +74,7 @@ export function mergeParts(
         issues.push({
           file: ref.file,
           path: ref.path,
-          message: `unknown cluster "${ref.name}" (not in static_resources.clusters; set validate_clusters: false on the route_config to allow it)`,
+          message: `unknown cluster "${ref.name}" (not in static_resources.clusters; ${ref.hint ?? 'set validate_clusters: false on the route_config to allow it'})`,
         });
       }
     }

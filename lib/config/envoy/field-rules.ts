@@ -141,6 +141,27 @@ export const HCM_RULES: FinishRules = {
   },
 };
 
+// ─── tcp_proxy (lib/config/envoy/tcp-proxy.ts) ──────────────────────────────────────────────
+export const TCP_PROXY_RULES: FinishRules = {
+  unsupported: {
+    metadata_match: '',
+    hash_policy: '',
+    tunneling_config: '',
+    on_demand: '',
+    upstream_idle_timeout: 'use idle_timeout',
+    downstream_idle_timeout: 'use idle_timeout',
+    access_log_options: '',
+    access_log_flush_interval: '',
+    flush_access_log_on_connected: '',
+    backoff_options: '',
+    proxy_protocol_tlvs: '',
+    max_downstream_connection_duration_percent: '',
+    max_early_data_bytes: '',
+  },
+};
+export const TCP_PROXY_WEIGHTED_CLUSTER_RULES: FinishRules = {};
+export const TCP_PROXY_CLUSTER_WEIGHT_RULES: FinishRules = { unsupported: { metadata_match: '' } };
+
 export const HTTP_PROTOCOL_OPTIONS_RULES: FinishRules = {
   unsupported: { max_connection_duration: '', max_stream_duration: '', max_response_headers_kb: '' },
 };

@@ -15,6 +15,7 @@ import {
 } from './field-rules.js';
 import { HCM_TYPE, readHcm } from './hcm.js';
 import type { ClusterRef } from './route-action.js';
+import { readTcpProxy, TCP_PROXY_NAMES, TCP_PROXY_TYPE } from './tcp-proxy.js';
 import { readTypedConfig } from './typed-config.js';
 
 const HCM_NAMES = ['envoy.filters.network.http_connection_manager', 'envoy.http_connection_manager'];
@@ -101,10 +102,11 @@ function readFilterChain(r: FieldReader, refs: ClusterRef[]): FilterChainConfig 
   const tsFailed = ts !== undefined && tls === undefined && r.sink.issues.length > issuesBefore;
   const filters = r.objects('filters');
   let hcm: FilterChainConfig['hcm'] | undefined;
+  let tcpProxy: FilterChainConfig['tcpProxy'] | undefined;
   if (filters.length !== 1) {
     r.error(
       'filters',
-      `expected exactly one network filter (the http_connection_manager), got ${filters.length}`,
+      `expected exactly one network filter (the http_connection_manager or tcp_proxy), got ${filters.length}`,
     );
   }
   for (const f of filters) {
@@ -115,22 +117,30 @@ function readFilterChain(r: FieldReader, refs: ClusterRef[]): FilterChainConfig 
       if (!f.has('typed_config')) f.error(null, 'missing required field "typed_config"');
       continue;
     }
-    if (tc.typeUrl !== HCM_TYPE) {
-      const known = HCM_NAMES.includes(fname) ? ` (expected "${HCM_TYPE}")` : '';
+    if (tc.typeUrl === HCM_TYPE) hcm = readHcm(tc.reader, refs);
+    else if (tc.typeUrl === TCP_PROXY_TYPE) tcpProxy = readTcpProxy(tc.reader, refs);
+    else {
       f.error(
         'typed_config',
-        `network filter "${fname}" (@type ${tc.typeUrl}) is not supported yet${known}; only the http_connection_manager is`,
+        `network filter "${fname}" (@type ${tc.typeUrl}) is not supported yet${expectedType(fname)}; only the http_connection_manager and tcp_proxy are`,
       );
-      continue;
     }
-    hcm = readHcm(tc.reader, refs);
   }
   r.finish(FILTER_CHAIN_RULES);
-  if (hcm === undefined || tsFailed || (fcm !== undefined && match === undefined)) return undefined;
-  return {
+  if (tsFailed || (fcm !== undefined && match === undefined)) return undefined;
+  const base = {
     name,
     ...(match === undefined || match.transportProtocol === null ? {} : { match }),
     ...(tls === undefined ? {} : { tls }),
-    hcm,
   };
+  if (hcm !== undefined) return { ...base, hcm };
+  if (tcpProxy !== undefined) return { ...base, tcpProxy };
+  return undefined;
+}
+
+/** A hint when the name is one Skiff knows but the @type is not. */
+function expectedType(filterName: string): string {
+  if (HCM_NAMES.includes(filterName)) return ` (expected "${HCM_TYPE}")`;
+  if (TCP_PROXY_NAMES.includes(filterName)) return ` (expected "${TCP_PROXY_TYPE}")`;
+  return '';
 }

@@ -30,6 +30,8 @@ export interface ClusterRef {
   readonly name: string;
   readonly file: string;
   readonly path: string;
+  /** Replaces the route_config `validate_clusters` hint when the reference is not a route's. */
+  readonly hint?: string;
 }
 
 export type NotFoundCode = 503 | 404 | 500;

@@ -119,11 +119,11 @@ static_resources:
   t.match(issues(sameMatch), [
     /listeners\[0\]\.filter_chains\[1\]\.filter_chain_match: matches the same connections as filter_chains\[0\]/,
   ]);
-  const tcp = minimal()
-    .replace(HCM_TYPE, 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy')
-    .replace('envoy.filters.network.http_connection_manager', 'envoy.filters.network.tcp_proxy');
-  t.match(issues(tcp), [
-    /filters\[0\]\.typed_config: network filter "envoy\.filters\.network\.tcp_proxy" \(@type .*TcpProxy\) is not supported yet/,
+  const rbac = minimal()
+    .replace(HCM_TYPE, 'type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC')
+    .replace('envoy.filters.network.http_connection_manager', 'envoy.filters.network.rbac');
+  t.match(issues(rbac), [
+    /filters\[0\]\.typed_config: network filter "envoy\.filters\.network\.rbac" \(@type .*RBAC\) is not supported yet/,
   ]);
 });
 
