@@ -9,8 +9,14 @@
 import { formatResponseFlags } from '../../accesslog/response-flags.js';
 import { httpToGrpcStatus, isGrpcContentType } from '../../http/grpc-local-reply.js';
 import type { HeaderMap } from '../../http/header-map.js';
+import type {
+  TcpConnectionObserver,
+  TcpObserverFactory,
+  TcpSessionView,
+} from '../../tcp/tcp-session-view.js';
 import type { DownstreamTlsInfo } from '../../tls/types.js';
 import { ISTIO_LABELS, type IstioCells, type IstioStats, L } from './istio-stats.js';
+import { IstioTcpReporter, type TcpReportOptions } from './istio-tcp-reporter.js';
 import { PEER_METADATA, PEER_METADATA_ID, PeerMetadataCache, peerMetadataHeaders } from './peer-metadata.js';
 import { hostWithoutPort, namespaceFromSpiffe, type ServiceLabels, serviceLabels } from './service-labels.js';
 import { type ProxyWorkload, UNKNOWN, UNKNOWN_WORKLOAD, type WorkloadFacts } from './workload-facts.js';
@@ -41,6 +47,12 @@ export interface IstioStreamView {
   istioRequestHeaderBytes: number;
   istioResponseHeaderBytes: number;
 }
+
+/** What the peer and principal labels read: common to HTTP streams and TCP sessions. */
+export type IstioPeerView = Pick<
+  IstioStreamView,
+  'downstreamTls' | 'upstreamPeerUriSan' | 'upstreamLocalUriSan' | 'istioPeer'
+>;
 
 export type Reporter = 'source' | 'destination';
 
@@ -74,7 +86,7 @@ function headerBytes(h: HeaderMap): number {
 }
 
 /** Istio metrics of one listener side for one workload. */
-export class IstioReporter {
+export class IstioReporter implements TcpObserverFactory {
   readonly reporter: Reporter;
   private readonly outbound: boolean;
   private readonly stats: IstioStats;
@@ -96,7 +108,10 @@ export class IstioReporter {
   private readonly metadataHeader: string;
   private readonly metadataIdHeader: string;
 
-  constructor(stats: IstioStats, self: ProxyWorkload, reporter: Reporter) {
+  /** Istio's TCP metrics of this side (`observe` hands its observers out). */
+  readonly tcp: IstioTcpReporter;
+
+  constructor(stats: IstioStats, self: ProxyWorkload, reporter: Reporter, tcp: TcpReportOptions = {}) {
     this.stats = stats;
     this.self = self;
     this.reporter = reporter;
@@ -113,6 +128,12 @@ export class IstioReporter {
     this.varying = v.map((_, i) => i).filter((i) => i !== L.reporter && !own.includes(i));
     this.values = v;
     this.last = v.slice();
+    this.tcp = new IstioTcpReporter(stats, self, this, reporter, v, tcp);
+  }
+
+  /** A TCP session on this side's listener: its Istio TCP metrics observer. */
+  observe(view: TcpSessionView): TcpConnectionObserver {
+    return this.tcp.observe(view);
   }
 
   /**
@@ -148,16 +169,17 @@ export class IstioReporter {
     s.istioResponseHeaderBytes = 17 + headerBytes(h);
   }
 
-  /** Stream end: one request counted under its label values. */
-  record(s: IstioStreamView): void {
-    const v = this.values;
+  /**
+   * The peer side's workload labels, both principals and (at the destination) the connection
+   * security policy into `v` (ISTIO_LABELS order); shared by HTTP streams and TCP connections.
+   */
+  fillPeerLabels(v: string[], s: IstioPeerView): void {
     const peer = s.istioPeer ?? UNKNOWN_WORKLOAD;
     let peerSan: string;
     if (this.outbound) {
       peerSan = s.upstreamPeerUriSan;
       v[L.source_principal] = s.upstreamLocalUriSan === '' ? UNKNOWN : s.upstreamLocalUriSan;
       v[L.destination_principal] = peerSan === '' ? UNKNOWN : peerSan;
-      this.setPeer(peer, peerSan);
     } else {
       const tls = s.downstreamTls;
       const mtls = tls !== null && tls.peerCertSha256 !== '';
@@ -169,8 +191,14 @@ export class IstioReporter {
           : tls.localUriSan
         : UNKNOWN;
       v[L.connection_security_policy] = mtls ? 'mutual_tls' : 'none';
-      this.setPeer(peer, peerSan);
     }
+    this.setPeer(v, peer, peerSan);
+  }
+
+  /** Stream end: one request counted under its label values. */
+  record(s: IstioStreamView): void {
+    const v = this.values;
+    this.fillPeerLabels(v, s);
     const svc = this.service(s.upstreamCluster, s.authority);
     v[L.destination_service] = svc.service;
     v[L.destination_service_name] = svc.name;
@@ -220,8 +248,7 @@ export class IstioReporter {
   }
 
   /** The peer side's workload labels, namespace falling back to the SAN's `ns/` segment. */
-  private setPeer(peer: WorkloadFacts, san: string): void {
-    const v = this.values;
+  private setPeer(v: string[], peer: WorkloadFacts, san: string): void {
     const idx = this.peerIdx;
     let ns = peer.namespace;
     if (ns === UNKNOWN && san !== '') ns = namespaceFromSpiffe(san) ?? UNKNOWN;

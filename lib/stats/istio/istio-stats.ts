@@ -67,6 +67,42 @@ export const ISTIO = {
   },
 } as const satisfies Record<string, StatDef>;
 
+/**
+ * TCP connections carry Istio's labels without `response_code` and `grpc_response_status`
+ * (`istio_stats.cc` pushes those only for HTTP), in the same order.
+ */
+export const ISTIO_TCP_LABELS = ISTIO_LABELS.filter(
+  (n) => n !== 'response_code' && n !== 'grpc_response_status',
+);
+
+/** Istio's TCP metrics: bytes reported periodically as deltas and at close. */
+export const ISTIO_TCP = {
+  sentBytes: {
+    name: 'istio_tcp_sent_bytes_total',
+    type: 'counter',
+    help: 'Bytes sent to the downstream peer on TCP connections, reported periodically and at close',
+    labels: ISTIO_TCP_LABELS,
+  },
+  receivedBytes: {
+    name: 'istio_tcp_received_bytes_total',
+    type: 'counter',
+    help: 'Bytes received from the downstream peer on TCP connections, reported periodically and at close',
+    labels: ISTIO_TCP_LABELS,
+  },
+  connectionsOpened: {
+    name: 'istio_tcp_connections_opened_total',
+    type: 'counter',
+    help: 'TCP connections opened, counted once the peer metadata exchange is done (else at close)',
+    labels: ISTIO_TCP_LABELS,
+  },
+  connectionsClosed: {
+    name: 'istio_tcp_connections_closed_total',
+    type: 'counter',
+    help: 'TCP connections closed',
+    labels: ISTIO_TCP_LABELS,
+  },
+} as const satisfies Record<string, StatDef>;
+
 export const ISTIO_BUILD: StatDef = {
   name: 'istio_build',
   type: 'gauge',
@@ -75,7 +111,11 @@ export const ISTIO_BUILD: StatDef = {
 };
 
 /** Every Istio family, for docs/stats.md. */
-export const ISTIO_STATS: readonly StatDef[] = [...Object.values(ISTIO), ISTIO_BUILD];
+export const ISTIO_STATS: readonly StatDef[] = [
+  ...Object.values(ISTIO),
+  ...Object.values(ISTIO_TCP),
+  ISTIO_BUILD,
+];
 
 /** The four cells of one label combination. */
 export interface IstioCells {
@@ -83,6 +123,14 @@ export interface IstioCells {
   readonly duration: Histogram;
   readonly requestBytes: Histogram;
   readonly responseBytes: Histogram;
+}
+
+/** The four TCP cells of one label combination. */
+export interface IstioTcpCells {
+  readonly sentBytes: Counter;
+  readonly receivedBytes: Counter;
+  readonly opened: Counter;
+  readonly closed: Counter;
 }
 
 /** Binds Istio's families; declared on first use so Envoy-mode Skiff does not expose them. */
@@ -103,6 +151,17 @@ export class IstioStats {
       duration: f.histogram(ISTIO.requestDuration, values),
       requestBytes: f.histogram(ISTIO.requestBytes, values),
       responseBytes: f.histogram(ISTIO.responseBytes, values),
+    };
+  }
+
+  /** The TCP cells for one set of label values in ISTIO_TCP_LABELS order; bind time only. */
+  bindTcp(values: readonly string[]): IstioTcpCells {
+    const f = this.f;
+    return {
+      sentBytes: f.counter(ISTIO_TCP.sentBytes, values),
+      receivedBytes: f.counter(ISTIO_TCP.receivedBytes, values),
+      opened: f.counter(ISTIO_TCP.connectionsOpened, values),
+      closed: f.counter(ISTIO_TCP.connectionsClosed, values),
     };
   }
 }

@@ -53,6 +53,11 @@ export function decodePeerMetadata(header: string): WorkloadFacts | null {
   } catch {
     return null;
   }
+  return factsFromMetadata(md);
+}
+
+/** A peer's facts from its decoded node metadata (HTTP header or TCP exchange). */
+export function factsFromMetadata(md: StructValue): WorkloadFacts {
   const raw = md.LABELS;
   const labels: Record<string, string> = {};
   if (typeof raw === 'object') {

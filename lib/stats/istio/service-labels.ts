@@ -54,3 +54,26 @@ export function namespaceFromSpiffe(uri: string): string | null {
   const ns = end === -1 ? rest : rest.slice(0, end);
   return ns === '' ? null : ns;
 }
+
+/**
+ * Service labels of a TCP connection to `cluster` (null = none picked); there is no Host to fall
+ * back on. As `istio_stats.cc`: the source side knows only outbound clusters' services (else
+ * `unknown`, special clusters naming themselves); the destination side falls back to its own
+ * canonical service in its own namespace (Istio reads the inbound cluster's service metadata
+ * first, which Skiff's `inbound|port||` clusters do not carry).
+ */
+export function tcpServiceLabels(
+  cluster: string | null,
+  outbound: boolean,
+  ownCanonicalService: string,
+  ownNamespace: string,
+): ServiceLabels {
+  const ns = outbound ? UNKNOWN : ownNamespace;
+  if (cluster?.startsWith('outbound|') === true) {
+    const fqdn = cluster.slice(cluster.lastIndexOf('|') + 1);
+    if (fqdn !== '') return serviceFromHost(fqdn, ns);
+  }
+  const fallback = outbound ? UNKNOWN : ownCanonicalService;
+  const special = cluster !== null && (SPECIAL.has(cluster) || cluster === 'InboundPassthroughClusterIpv6');
+  return { service: fallback, name: special ? cluster : fallback, namespace: ns };
+}
