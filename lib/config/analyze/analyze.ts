@@ -13,6 +13,7 @@ import { analyzeGateways } from './gateways.js';
 import { analyzeOutlierEjection } from './outlier-ejection.js';
 import { analyzeRetryTimeouts } from './retry-timeout.js';
 import { analyzeRouteWeights } from './route-weights.js';
+import { analyzeSidecarTcpPorts } from './sidecar-tcp-ports.js';
 import { analyzeStrictMtls } from './strict-mtls.js';
 import { analyzeUnreachableRules } from './unreachable-rules.js';
 
@@ -27,6 +28,7 @@ const ANALYZERS: readonly ((ctx: AnalysisContext) => Finding[])[] = [
   analyzeOutlierEjection,
   analyzeRetryTimeouts,
   analyzeStrictMtls,
+  analyzeSidecarTcpPorts,
 ];
 
 /** Runs every analyzer over decoded Istio resources; findings sorted by file, resource, path, code. */

@@ -7,6 +7,7 @@ import type {
   IstioDestination,
   PeerAuthentication,
   ServiceEntry,
+  Sidecar,
   VirtualService,
   WorkloadEntry,
 } from '../istio/model.js';
@@ -21,6 +22,7 @@ export interface AnalysisContext {
   readonly workloadEntries: readonly SourcedResource<WorkloadEntry>[];
   readonly peerAuthentications: readonly SourcedResource<PeerAuthentication>[];
   readonly registry: ServiceRegistry;
+  readonly sidecars: readonly SourcedResource<Sidecar>[];
 }
 
 /** Builds the context; resources keep istiod's precedence order within a kind. */
@@ -32,6 +34,7 @@ export function analysisContext(resources: readonly SourcedResource[]): Analysis
     workloadEntries: ofKind(resources, 'WorkloadEntry'),
     peerAuthentications: ofKind(resources, 'PeerAuthentication'),
     registry: ServiceRegistry.build(resources),
+    sidecars: ofKind(resources, 'Sidecar'),
   };
 }
 

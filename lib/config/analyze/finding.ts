@@ -38,6 +38,7 @@ export const CODES = {
   SKF0002: { name: 'OutlierDetectionMayEjectAllHosts', severity: 'Warning' },
   SKF0003: { name: 'RetriesOutliveRouteTimeout', severity: 'Warning' },
   SKF0004: { name: 'StrictMtlsPeerWithoutSidecar', severity: 'Warning' },
+  SKF0005: { name: 'SidecarTcpPortConflict', severity: 'Warning' },
 } as const satisfies Record<string, { readonly name: string; readonly severity: Severity }>;
 
 /** A code analyzers emit. */

@@ -8,6 +8,7 @@ import type {
   FilterChainConfig,
   HttpConnectionManagerConfig,
   ListenerConfig,
+  TcpProxyConfig,
 } from '../../model.js';
 import { type EffectiveMtls, type EffectiveMtlsMode, portMode } from './peer-authentication.js';
 
@@ -59,6 +60,44 @@ export function inboundChains(
     match: { transportProtocol: 'tls' },
     tls: ISTIO_INBOUND_TLS,
     hcm: hcmFor('tls'),
+  };
+  const raw: FilterChainConfig = { ...plain, match: { transportProtocol: 'raw_buffer' } };
+  return {
+    filterChains: mode === 'STRICT' ? [mtls] : [mtls, raw],
+    listenerFilters: ['tls_inspector'],
+  };
+}
+
+/**
+ * The inbound TLS context of a TCP port: Istio's TCP ALPNs first (Node picks by the server's
+ * order, and `istio-peer-exchange` is what turns on TCP metadata exchange), the HTTP ones after.
+ */
+export const ISTIO_INBOUND_TCP_TLS: DownstreamTlsConfig = {
+  ...ISTIO_INBOUND_TLS,
+  alpnProtocols: [
+    'istio-peer-exchange',
+    'istio',
+    'h2',
+    'http/1.1',
+    'istio-http/1.0',
+    'istio-http/1.1',
+    'istio-h2',
+  ],
+};
+
+/** The chains of a listener ending in `tcpProxy`, for one port's mTLS `mode` (as `inboundChains`). */
+export function inboundTcpChains(
+  mode: EffectiveMtlsMode,
+  name: string,
+  tcpProxy: TcpProxyConfig,
+): Pick<ListenerConfig, 'filterChains' | 'listenerFilters'> {
+  const plain: FilterChainConfig = { name, tcpProxy };
+  if (mode === 'DISABLE') return { filterChains: [plain] };
+  const mtls: FilterChainConfig = {
+    name,
+    match: { transportProtocol: 'tls' },
+    tls: ISTIO_INBOUND_TCP_TLS,
+    tcpProxy,
   };
   const raw: FilterChainConfig = { ...plain, match: { transportProtocol: 'raw_buffer' } };
   return {

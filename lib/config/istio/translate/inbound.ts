@@ -18,6 +18,7 @@ import type { SidecarOptions } from '../sidecar-options.js';
 import { envoyDefaultHcm, envoyRoute, istioCluster, plainVirtualHost } from './envoy-defaults.js';
 import { allows, ISTIO_INBOUND_XFCC, inboundChains, listenerMode } from './inbound-mtls.js';
 import { type EffectiveMtls, portMode } from './peer-authentication.js';
+import { isSniRoutedProtocol, isTcpProtocol } from './port-protocols.js';
 import type { SidecarScope } from './sidecar-scope.js';
 import { inboundClusterName, type TranslateSink } from './types.js';
 
@@ -28,7 +29,8 @@ interface InboundPort {
   readonly app: { readonly address: string; readonly port: number };
 }
 
-function parseEndpoint(ep: string): { address: string; port: number } | null {
+/** `IP:port` of a Sidecar `defaultEndpoint` (0.0.0.0 = loopback); null for anything else. */
+export function parseEndpoint(ep: string): { address: string; port: number } | null {
   const m = /^(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(ep);
   if (m === null) return null;
   const host = (m[1] as string).replace(/^\[|\]$/g, '');
@@ -39,6 +41,8 @@ function parseEndpoint(ep: string): { address: string; port: number } | null {
 function inboundPorts(scope: SidecarScope, options: SidecarOptions, sink: TranslateSink): InboundPort[] {
   const out: InboundPort[] = [];
   scope.ingress.forEach((ing, i) => {
+    // TCP/TLS ports are not HTTP: inbound-tcp.ts serves (or refuses) them.
+    if (isTcpProtocol(ing.port.protocol) || isSniRoutedProtocol(ing.port.protocol)) return;
     const file = scope.sidecar?.file ?? '';
     const ep = ing.defaultEndpoint === '' ? `127.0.0.1:${ing.port.number}` : ing.defaultEndpoint;
     const app = parseEndpoint(ep);
@@ -56,6 +60,24 @@ function inboundPorts(scope: SidecarScope, options: SidecarOptions, sink: Transl
     out.push({ port: options.appPort, app: { address: '127.0.0.1', port: options.appPort } });
   }
   return out;
+}
+
+/** `inbound|<port>||`: the app at `app`, one static endpoint. */
+export function inboundCluster(port: number, app: { address: string; port: number }): ClusterConfig {
+  return istioCluster({
+    name: inboundClusterName(port),
+    type: 'STATIC',
+    load_assignment: {
+      cluster_name: inboundClusterName(port),
+      endpoints: [
+        {
+          lb_endpoints: [
+            { endpoint: { address: { socket_address: { address: app.address, port_value: app.port } } } },
+          ],
+        },
+      ],
+    },
+  });
 }
 
 /** Istio's inbound route: everything to the app, no timeout, retried only if never sent. */
@@ -84,24 +106,7 @@ export function inboundConfig(
   const port = options.inboundPort;
   const ports = port === null ? [] : inboundPorts(scope, options, sink);
   if (port === null || ports.length === 0) return { listener: null, clusters: [] };
-  const clusters = ports.map((p) =>
-    istioCluster({
-      name: inboundClusterName(p.port),
-      type: 'STATIC',
-      load_assignment: {
-        cluster_name: inboundClusterName(p.port),
-        endpoints: [
-          {
-            lb_endpoints: [
-              {
-                endpoint: { address: { socket_address: { address: p.app.address, port_value: p.app.port } } },
-              },
-            ],
-          },
-        ],
-      },
-    }),
-  );
+  const clusters = ports.map((p) => inboundCluster(p.port, p.app));
   const mode = listenerMode(
     mtls,
     ports.map((p) => p.port),

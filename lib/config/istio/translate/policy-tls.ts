@@ -8,6 +8,7 @@ import type { SanMatcherConfig, TransportSocketMatchConfig, UpstreamTlsConfig } 
 import type { ClientTlsSettings } from '../model.js';
 import type { RegistryService } from '../registry.js';
 import type { PolicySection } from './effective-policy.js';
+import { ISTIO_TCP_ALPN, isTcpProtocol } from './port-protocols.js';
 import type { OutboundClusterSpec, TranslateSink } from './types.js';
 
 /** The label Istio's injector puts on workloads that have a sidecar. */
@@ -60,7 +61,8 @@ function istioMutual(
         : istioMutualSni(spec.port.number, spec.subset, spec.service.hostname),
     certificate: { kind: 'workload' },
     validation: { trust: { kind: 'workload' }, subjectAltNames: exactUris(sans), acceptUntrusted: false },
-    alpnProtocols: [...ISTIO_HTTP1_ALPN],
+    // TCP clusters offer Istio's TCP ALPN so the peer's TLS chain runs metadata exchange.
+    alpnProtocols: isTcpProtocol(spec.port.protocol) ? [...ISTIO_TCP_ALPN] : [...ISTIO_HTTP1_ALPN],
     minVersion: 'TLSv1_2',
     maxVersion: 'TLSv1_3',
   };

@@ -42,7 +42,7 @@ export function pickSidecar(
 }
 
 /** `namespace/dnsName` egress host → does it admit `hostname` in `namespace`? */
-function egressAdmits(entry: string, hostname: string, namespace: string, own: string): boolean {
+export function egressAdmits(entry: string, hostname: string, namespace: string, own: string): boolean {
   const slash = entry.indexOf('/');
   const ns = slash < 0 ? '*' : entry.slice(0, slash);
   const dns = slash < 0 ? entry : entry.slice(slash + 1);

@@ -1,8 +1,8 @@
 /**
  * Istio resources → one bootstrap part for one sidecar, as istiod builds a proxy's config:
  * `virtualOutbound` routing by Host to `outbound|port|subset|fqdn` clusters (absolute-form
- * proxy requests too), `virtualInbound` to the app, and the Passthrough/BlackHole clusters for
- * hosts outside the registry.
+ * proxy requests too), `virtualInbound` to the app, the Sidecar's TCP listeners (`captureMode:
+ * NONE`), and the Passthrough/BlackHole clusters for hosts outside the registry.
  */
 import type { BootstrapPart, Located } from '../../envoy/bootstrap.js';
 import { EMPTY_FAULT } from '../../envoy/fault.js';
@@ -17,8 +17,11 @@ import { routeHashPolicy, usesConsistentHash } from './cluster-policy.js';
 import { DestinationRuleIndex } from './destination-rules.js';
 import { envoyCluster, envoyDefaultHcm, istioCluster } from './envoy-defaults.js';
 import { inboundConfig } from './inbound.js';
+import { enforcingPolicies, inboundTcpConfig } from './inbound-tcp.js';
 import { clustersForServicePort, isHttpPort } from './outbound-clusters.js';
+import { type OutboundTcp, outboundTcpConfig } from './outbound-tcp.js';
 import { effectiveMtls } from './peer-authentication.js';
+import { isTcpProtocol } from './port-protocols.js';
 import { type SidecarScope, sidecarScope } from './sidecar-scope.js';
 import {
   BLACKHOLE_CLUSTER,
@@ -118,32 +121,41 @@ function routeContext(
   };
 }
 
-/** What Skiff does not route yet (TCP/TLS proxying is its own issue): said once, with the field. */
+/** What Skiff does not serve: said once, with the field. TCP ports are served only by Sidecar listeners. */
 function notServedYet(
   resources: readonly SourcedResource[],
   services: readonly RegistryService[],
+  tcp: Pick<OutboundTcp, 'servedPorts' | 'routedVirtualServices'>,
   sink: TranslateSink,
 ): void {
   for (const svc of services) {
     if (svc.hostIndex !== 0) continue;
     svc.entry.resource.spec.ports.forEach((p, i) => {
-      if (isHttpPort(p)) return;
+      if (isHttpPort(p) || tcp.servedPorts.has(`${svc.hostname}|${p.number}`)) return;
       sink.warnings.push({
         file: svc.entry.file,
         path: `spec.ports[${i}]`,
-        message: `port ${p.number} (${p.protocol}) is not served yet: Skiff routes HTTP ports only until TCP/TLS proxying lands`,
+        message: isTcpProtocol(p.protocol)
+          ? `port ${p.number} (${p.protocol}) is not served: Skiff proxies TCP ports only on a Sidecar egress listener with captureMode NONE for this port (no iptables capture yet)`
+          : `port ${p.number} (${p.protocol}) is not served yet: Skiff does not route TLS/HTTPS ports by SNI yet`,
       });
     });
   }
   for (const vs of ofKind(resources, 'VirtualService')) {
-    for (const kind of ['tcp', 'tls'] as const) {
-      if (vs.resource.spec[kind].length > 0) {
-        sink.warnings.push({
-          file: vs.file,
-          path: `spec.${kind}`,
-          message: `${kind} routes are not served yet: Skiff routes http[] only until TCP/TLS proxying lands`,
-        });
-      }
+    if (vs.resource.spec.tcp.length > 0 && !tcp.routedVirtualServices.has(vs)) {
+      sink.warnings.push({
+        file: vs.file,
+        path: 'spec.tcp',
+        message:
+          'tcp routes are not served here: Skiff applies them only on a Sidecar egress listener with captureMode NONE whose port a rule matches',
+      });
+    }
+    if (vs.resource.spec.tls.length > 0) {
+      sink.warnings.push({
+        file: vs.file,
+        path: 'spec.tls',
+        message: 'tls routes are not served yet: Skiff does not route by SNI yet',
+      });
     }
   }
 }
@@ -168,7 +180,18 @@ export function translateIstio(
     for (const port of svc.ports.filter(isHttpPort))
       clusters.push(...clustersForServicePort(svc, port, rules, sink, options.workload.trustDomain));
   }
-  notServedYet(resources, services, sink);
+  const tcp = outboundTcpConfig({
+    scope,
+    registry,
+    services,
+    rules,
+    vss,
+    options,
+    sink,
+    existingClusters: new Set(clusters.map((c) => c.name)),
+  });
+  clusters.push(...tcp.clusters);
+  notServedYet(resources, services, tcp, sink);
   const listeners: ListenerConfig[] = [];
   if (options.outboundPort !== null) {
     listeners.push(
@@ -189,11 +212,24 @@ export function translateIstio(
     mtls,
   );
   if (inbound.listener !== null) listeners.push(inbound.listener);
+  const inboundTcp = inboundTcpConfig(
+    scope,
+    options,
+    sink,
+    mtls,
+    enforcingPolicies(resources, options.workload),
+  );
+  listeners.push(...tcp.listeners, ...inboundTcp.listeners);
   const accessLog = options.accessLog ?? null;
   if (accessLog !== null) {
     for (let i = 0; i < listeners.length; i++) listeners[i] = withAccessLog(listeners[i]!, accessLog);
   }
-  clusters.push(...inbound.clusters, ...specialClusters());
+  const inboundNames = new Set(inbound.clusters.map((c) => c.name));
+  clusters.push(
+    ...inbound.clusters,
+    ...inboundTcp.clusters.filter((c) => !inboundNames.has(c.name)),
+    ...specialClusters(),
+  );
   return {
     node: located(
       {

@@ -54,7 +54,7 @@ export function meshVirtualServices(
 }
 
 /** The VirtualService for a service host: exact host first, else the most specific wildcard. */
-function virtualServiceFor(
+export function virtualServiceFor(
   vss: MeshVirtualServices,
   hostname: string,
 ): SourcedResource<VirtualService> | undefined {
