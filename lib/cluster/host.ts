@@ -12,6 +12,7 @@ import {
   type HostCounters,
   NO_PASSIVE_HEALTH,
   type PassiveHealthMonitor,
+  type RawConnectCallback,
 } from './types.js';
 
 /** Any of these makes a host unusable; DegradedEdsHealth and the pending flags do not. */
@@ -99,6 +100,8 @@ export class HostImpl implements Host {
   private readonly transport: TlsTransport | null;
   private pool: HostPool | null = null;
   private closed = false;
+  /** The plaintext dialer of connectRaw, built on first use. */
+  private rawConnector: BuildConnector.connector | null = null;
 
   constructor(init: HostInit) {
     this.cluster = init.cluster;
@@ -131,6 +134,25 @@ export class HostImpl implements Host {
 
   dispatcher(): Dispatcher {
     return this.pool ?? this.createPool();
+  }
+
+  connectRaw(cb: RawConnectCallback): void {
+    const timeoutMs = this.options.connectTimeout ?? 5000;
+    let connect: BuildConnector.connector;
+    if (this.transport !== null) connect = this.transport.connector(timeoutMs);
+    else {
+      const connectOpt = this.options.connect;
+      this.rawConnector ??= buildConnector(typeof connectOpt === 'object' ? connectOpt : {});
+      connect = this.rawConnector;
+    }
+    const opts = { hostname: this.address, host: this.authority, protocol: 'http:', port: String(this.port) };
+    connect(opts, (err, socket) => {
+      // undici leaves the socket undefined on failure, whatever its types say.
+      const s = err === null ? (socket ?? null) : null;
+      // A proxied byte stream forwards each FIN on its own (Node ends the write side by default).
+      if (s !== null) s.allowHalfOpen = true;
+      cb(err, s);
+    });
   }
 
   /** LOGICAL_DNS re-resolution: later connections dial `address`; open ones are kept. */

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { ClusterConfig, HealthStatus } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
@@ -45,6 +46,12 @@ export interface Host {
   healthy(): boolean;
   /** This host's connection pool (a HostPool of undici Clients), created on first use. */
   dispatcher(): Dispatcher;
+  /**
+   * Dials one raw connection (tcp_proxy) with the transport the pool uses (plaintext or the
+   * host's upstream TLS), within the cluster's connect timeout; the socket is half-open capable.
+   * Absent in test fakes (treated as a connect failure).
+   */
+  connectRaw?(cb: RawConnectCallback): void;
   /** Counters for /clusters. */
   readonly counters: HostCounters;
   /** Passive health (outlier detection): every upstream attempt reports its outcome here. */
@@ -56,6 +63,9 @@ export interface Host {
    */
   lastHcPassTimeMs?: number | undefined;
 }
+
+/** Receives a dialled socket (`err` null) or the failure (timeouts carry code `UND_ERR_CONNECT_TIMEOUT`). */
+export type RawConnectCallback = (err: Error | null, socket: Socket | null) => void;
 
 /** Envoy's Outlier::Result: outcomes that are not an HTTP status from the upstream. */
 export const OutlierResult = {

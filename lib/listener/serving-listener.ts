@@ -10,9 +10,14 @@ import { createConnectionManager, type DrainState } from '../http/connection-man
 import type { HcmRuntime } from '../http/hcm-runtime.js';
 import { closeServerGracefully } from '../server/drain.js';
 import type { ListenerStats } from '../stats/types.js';
+import { isTcpRuntime, type TcpProxyRuntime } from '../tcp/tcp-proxy-runtime.js';
 import type { CertificateProvider } from '../tls/types.js';
 import type { Logger } from '../util/logger.js';
 import { SniffingListener } from './sniffing-listener.js';
+import { TcpPlainListener } from './tcp-listener.js';
+
+/** The runtime of one filter chain: its HTTP connection manager's or its tcp_proxy's. */
+export type ChainRuntime = HcmRuntime | TcpProxyRuntime;
 
 /** What a listener needs from the server that owns it. */
 export interface ListenerDeps {
@@ -29,7 +34,7 @@ export interface ServingListener {
   /** True when this listener's shape (plain vs sniffing) can serve `cfg`. */
   accepts(cfg: ListenerConfig): boolean;
   /** New config for the same address: per-chain runtimes swap under open connections. */
-  update(cfg: ListenerConfig, runtimes: readonly HcmRuntime[]): void;
+  update(cfg: ListenerConfig, runtimes: readonly ChainRuntime[]): void;
   /** Stops accepting and drains open connections (bounded by each HCM's drain_timeout). */
   close(): Promise<void>;
 }
@@ -54,12 +59,12 @@ class PlainListener implements ServingListener {
   }
 
   accepts(cfg: ListenerConfig): boolean {
-    return !needsSniffing(cfg);
+    return !needsSniffing(cfg) && cfg.filterChains[0]?.hcm !== undefined;
   }
 
-  update(_cfg: ListenerConfig, runtimes: readonly HcmRuntime[]): void {
+  update(_cfg: ListenerConfig, runtimes: readonly ChainRuntime[]): void {
     const rt = runtimes[0];
-    if (rt !== undefined) this.runtime = rt;
+    if (rt !== undefined && !isTcpRuntime(rt)) this.runtime = rt;
   }
 
   close(): Promise<void> {
@@ -67,16 +72,42 @@ class PlainListener implements ServingListener {
   }
 }
 
+/** A plaintext tcp_proxy listener without listener filters: accepts directly, never sniffs. */
+class PlainTcpListener implements ServingListener {
+  private readonly inner: TcpPlainListener;
+
+  constructor(runtime: TcpProxyRuntime, deps: ListenerDeps) {
+    this.inner = new TcpPlainListener(runtime, deps.stats);
+  }
+
+  get server(): NetServer {
+    return this.inner.server;
+  }
+
+  accepts(cfg: ListenerConfig): boolean {
+    return !needsSniffing(cfg) && cfg.filterChains[0]?.tcpProxy !== undefined;
+  }
+
+  update(_cfg: ListenerConfig, runtimes: readonly ChainRuntime[]): void {
+    const rt = runtimes[0];
+    if (rt !== undefined && isTcpRuntime(rt)) this.inner.update(rt);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
 /** Builds the listener for `cfg` with one runtime per filter chain (same order). */
 export function createServingListener(
   cfg: ListenerConfig,
-  runtimes: readonly HcmRuntime[],
+  runtimes: readonly ChainRuntime[],
   deps: ListenerDeps,
 ): ServingListener {
   if (!needsSniffing(cfg)) {
     const rt = runtimes[0];
     if (rt === undefined) throw new Error(`listener ${cfg.name} has no filter chain`);
-    return new PlainListener(rt, deps);
+    return isTcpRuntime(rt) ? new PlainTcpListener(rt, deps) : new PlainListener(rt, deps);
   }
   return new SniffingListener(cfg, runtimes, deps);
 }

@@ -12,7 +12,14 @@ import { isDeepStrictEqual } from 'node:util';
 import type { FilterChainConfig, ListenerConfig } from '../config/model.js';
 import { createConnectionManager, isIdleConnection } from '../http/connection-manager.js';
 import type { HcmRuntime } from '../http/hcm-runtime.js';
-import { type ListenerDeps, needsSniffing, type ServingListener } from './serving-listener.js';
+import { isTcpRuntime } from '../tcp/tcp-proxy-runtime.js';
+import { serveTcp } from '../tcp/tcp-session.js';
+import {
+  type ChainRuntime,
+  type ListenerDeps,
+  needsSniffing,
+  type ServingListener,
+} from './serving-listener.js';
 import { kTlsDetails, type TlsConnectionDetails, type TlsTaggedSocket } from './tls-details.js';
 import { TlsTerminator } from './tls-terminator.js';
 import { detectTransport, type TransportProtocol } from './transport-sniffer.js';
@@ -24,19 +31,23 @@ const ignoreError = (): void => {};
 
 /** One filter chain at run time. */
 class ChainSlot {
-  runtime: HcmRuntime;
-  readonly http: HttpServer;
+  runtime: ChainRuntime;
+  /** The chain's HTTP server; null for a tcp_proxy chain. */
+  readonly http: HttpServer | null;
   readonly tls: TlsTerminator | null;
   /** Connections handed to this chain's HTTP server and still open. */
   private readonly sockets = new Set<Socket>();
 
   constructor(
     readonly config: FilterChainConfig,
-    runtime: HcmRuntime,
-    deps: ListenerDeps,
+    runtime: ChainRuntime,
+    private readonly deps: ListenerDeps,
   ) {
     this.runtime = runtime;
-    this.http = createConnectionManager(() => this.runtime, deps.stats, deps.drain);
+    // A slot's kind follows its config, and update() only swaps runtimes of the same kind.
+    this.http = isTcpRuntime(runtime)
+      ? null
+      : createConnectionManager(() => this.runtime as HcmRuntime, deps.stats, deps.drain);
     this.tls =
       config.tls === undefined
         ? null
@@ -54,6 +65,10 @@ class ChainSlot {
       return;
     }
     this.track(socket);
+    if (this.http === null) {
+      this.serveTcp(socket, null);
+      return;
+    }
     this.http.emit('connection', socket);
     // The sniffed bytes sit in the socket's JS buffer, which Node's HTTP parser skips when it
     // reads the handle directly; a 'data' listener makes it take the buffered path instead.
@@ -64,7 +79,19 @@ class ChainSlot {
   private serveTls(socket: TLSSocket, details: TlsConnectionDetails): void {
     (socket as TLSSocket & TlsTaggedSocket)[kTlsDetails] = details;
     this.track(socket);
-    this.http.emit('connection', socket);
+    if (this.http === null) this.serveTcp(socket, details);
+    else this.http.emit('connection', socket);
+  }
+
+  private serveTcp(socket: Socket, details: TlsConnectionDetails | null): void {
+    const rt = this.runtime;
+    if (!isTcpRuntime(rt)) return;
+    // The HTTP server counts its own connections; a tcp_proxy chain counts here.
+    const stats = this.deps.stats;
+    stats.downstreamCxTotal.inc();
+    stats.downstreamCxActive.inc();
+    socket.once('close', () => stats.downstreamCxActive.dec());
+    serveTcp(rt, socket, details);
   }
 
   /**
@@ -73,15 +100,20 @@ class ChainSlot {
    */
   drain(): Promise<void> {
     return new Promise((resolve) => {
+      const tcp = this.http === null;
       const sweep = (): void => {
-        for (const s of this.sockets) if (isIdleConnection(s)) s.destroy();
+        // TCP sessions have no idle point to close at: they run on until the deadline.
+        if (!tcp) for (const s of this.sockets) if (isIdleConnection(s)) s.destroy();
         if (this.sockets.size === 0) finish();
       };
       const timer = setInterval(sweep, 50);
-      const deadline = setTimeout(() => {
-        for (const s of this.sockets) s.destroy();
-        finish();
-      }, this.runtime.config.drainTimeoutMs);
+      const deadline = setTimeout(
+        () => {
+          for (const s of this.sockets) s.destroy();
+          finish();
+        },
+        isTcpRuntime(this.runtime) ? this.runtime.drainTimeoutMs : this.runtime.config.drainTimeoutMs,
+      );
       timer.unref();
       deadline.unref();
       const finish = (): void => {
@@ -109,25 +141,27 @@ export class SniffingListener implements ServingListener {
 
   constructor(
     cfg: ListenerConfig,
-    runtimes: readonly HcmRuntime[],
+    runtimes: readonly ChainRuntime[],
     private readonly deps: ListenerDeps,
   ) {
     this.config = cfg;
     this.chains = cfg.filterChains.map((c, i) => new ChainSlot(c, runtimeAt(runtimes, i), deps));
-    this.server = createServer((s) => this.onConnection(s));
+    // Half-open so a tcp_proxy chain can forward each FIN; Node's HTTP server handles its own.
+    this.server = createServer({ allowHalfOpen: true }, (s) => this.onConnection(s));
   }
 
   accepts(cfg: ListenerConfig): boolean {
     return needsSniffing(cfg);
   }
 
-  update(cfg: ListenerConfig, runtimes: readonly HcmRuntime[]): void {
+  update(cfg: ListenerConfig, runtimes: readonly ChainRuntime[]): void {
     const same =
       cfg.filterChains.length === this.chains.length &&
       cfg.filterChains.every(
         (c, i) =>
           isDeepStrictEqual(c.match, this.chains[i]?.config.match) &&
-          isDeepStrictEqual(c.tls, this.chains[i]?.config.tls),
+          isDeepStrictEqual(c.tls, this.chains[i]?.config.tls) &&
+          (c.hcm === undefined) === (this.chains[i]?.config.hcm === undefined),
       );
     this.config = cfg;
     if (same) {
@@ -172,7 +206,7 @@ export class SniffingListener implements ServingListener {
   }
 }
 
-function runtimeAt(runtimes: readonly HcmRuntime[], i: number): HcmRuntime {
+function runtimeAt(runtimes: readonly ChainRuntime[], i: number): ChainRuntime {
   const rt = runtimes[i];
   if (rt === undefined) throw new Error(`no runtime for filter chain ${i}`);
   return rt;

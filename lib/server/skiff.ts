@@ -9,14 +9,19 @@ import type { LoadOptions } from '../config/load.js';
 import type { Bootstrap, HttpTracingConfig, ListenerConfig } from '../config/model.js';
 import { SkiffError } from '../errors.js';
 import type { DrainState } from '../http/connection-manager.js';
-import type { HcmRuntime } from '../http/hcm-runtime.js';
 import { LocalReplyRing } from '../http/local-reply-ring.js';
-import { createServingListener, type ServingListener } from '../listener/serving-listener.js';
+import {
+  type ChainRuntime,
+  createServingListener,
+  type ServingListener,
+} from '../listener/serving-listener.js';
 import { ShadowTracker } from '../router/shadow-tracker.js';
 import { IstioReporter } from '../stats/istio/istio-reporter.js';
 import type { ProxyWorkload } from '../stats/istio/workload-facts.js';
 import type { StatNaming } from '../stats/naming.js';
 import { StatsRegistry } from '../stats/registry.js';
+import { buildTcpProxyRuntime } from '../tcp/tcp-proxy-runtime.js';
+import type { TcpObserverFactory } from '../tcp/tcp-session-view.js';
 import { snapshotOf } from '../tls/certificate-source.js';
 import type { CertificateProvider } from '../tls/types.js';
 import { TracingHub } from '../tracing/tracing-hub.js';
@@ -59,6 +64,11 @@ export interface SkiffOptions {
    * block (propagation always, export per its provider). Absent = only HCM `tracing` blocks trace.
    */
   readonly tracing?: HttpTracingConfig;
+  /**
+   * Observers of each listener's tcp_proxy sessions (Istio's TCP metrics); called when the
+   * listener's runtimes are built (start, reload). Absent or null = nobody observes.
+   */
+  readonly tcpObservers?: (listener: ListenerConfig) => TcpObserverFactory | null;
 }
 
 interface ActiveListener {
@@ -169,7 +179,7 @@ export class Skiff {
     this.serverState = 'LIVE';
   }
 
-  private async addListener(cfg: ListenerConfig, runtimes: readonly HcmRuntime[]): Promise<void> {
+  private async addListener(cfg: ListenerConfig, runtimes: readonly ChainRuntime[]): Promise<void> {
     const handle = createServingListener(cfg, runtimes, {
       stats: this.stats.listenerStats(cfg.address.address, cfg.address.port),
       drain: this.drain,
@@ -237,14 +247,28 @@ export class Skiff {
     this.bootstrap = next;
   }
 
-  /** One runtime per filter chain, in order. */
-  private buildRuntimes(cfg: ListenerConfig): HcmRuntime[] {
+  /**
+   * One runtime per filter chain, in order: an HCM's or a tcp_proxy's. `tcpObservers` observes
+   * the listener's TCP sessions (default: `SkiffOptions.tcpObservers`, else none).
+   */
+  private buildRuntimes(
+    cfg: ListenerConfig,
+    tcpObservers: TcpObserverFactory | null = this.opts.tcpObservers?.(cfg) ?? null,
+  ): ChainRuntime[] {
     if (cfg.filterChains.length === 0)
       throw new SkiffError('SKIFF_ERR_CONFIG', `listener ${cfg.name} has no filter chain`);
     const istio = this.istioReporter(cfg);
-    return cfg.filterChains.map((chain) => {
+    return cfg.filterChains.map((chain): ChainRuntime => {
       if (chain.hcm === undefined)
-        throw new SkiffError('SKIFF_ERR_CONFIG', `listener ${cfg.name}: tcp_proxy is not served yet`);
+        return buildTcpProxyRuntime(chain.tcpProxy, {
+          clusters: this.clusterManager,
+          stats: this.stats,
+          sinks: this.sinks,
+          clock: this.clock,
+          random: this.random,
+          observers: tcpObservers,
+          bufferLimitBytes: cfg.perConnectionBufferLimitBytes,
+        });
       return buildHcmRuntime(chain.hcm, {
         istio,
         tracing: this.tracing,

@@ -108,6 +108,11 @@ export const CLUSTER = {
     labels: L,
   },
   lbHealthyPanic: c('lb_healthy_panic', 'Load balancer picks made in panic mode (too few healthy hosts)'),
+  upstreamCxRxBytesTotal: c(
+    'upstream_cx_rx_bytes_total',
+    'Bytes received from upstream connections (tcp_proxy)',
+  ),
+  upstreamCxTxBytesTotal: c('upstream_cx_tx_bytes_total', 'Bytes sent on upstream connections (tcp_proxy)'),
 } as const satisfies Record<string, StatDef>;
 
 export const CLUSTER_STATS: readonly StatDef[] = Object.values(CLUSTER);
@@ -151,6 +156,8 @@ export class BoundClusterStats implements ClusterStats {
   readonly upstreamRqPendingActive: Gauge;
   private readonly name: string;
   private odInvalid: Counter | null = null;
+  readonly upstreamCxRxBytesTotal: Counter;
+  readonly upstreamCxTxBytesTotal: Counter;
 
   constructor(f: Families, name: string) {
     const v = [name];
@@ -192,6 +199,8 @@ export class BoundClusterStats implements ClusterStats {
     this.upstreamRqPendingTotal = f.counter(CLUSTER.upstreamRqPendingTotal, v);
     this.upstreamRqPendingActive = f.gauge(CLUSTER.upstreamRqPendingActive, v);
     this.name = name;
+    this.upstreamCxRxBytesTotal = f.counter(CLUSTER.upstreamCxRxBytesTotal, v);
+    this.upstreamCxTxBytesTotal = f.counter(CLUSTER.upstreamCxTxBytesTotal, v);
   }
 
   /** Bound on first use, so only ORIGINAL_DST clusters that saw a bad header expose it. */

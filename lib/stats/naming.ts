@@ -13,6 +13,7 @@ export const ISTIO_TAG_NAMES: Readonly<Record<string, string>> = {
   envoy_response_code_class: 'response_code_class',
   envoy_http_conn_manager_prefix: 'http_conn_manager_prefix',
   envoy_listener_address: 'listener_address',
+  envoy_tcp_prefix: 'tcp_prefix',
 };
 
 const CLASS_TAG = 'envoy_response_code_class';
@@ -49,6 +50,7 @@ const SCOPES: ReadonlyArray<readonly [string, string | null, string]> = [
   ['envoy_http_', 'envoy_http_conn_manager_prefix', 'http'],
   ['envoy_listener_', 'envoy_listener_address', 'listener'],
   ['envoy_server_', null, 'server'],
+  ['envoy_tcp_', 'envoy_tcp_prefix', 'tcp'],
 ];
 
 // Sub-scopes whose `.` became `_` in the Prometheus name.

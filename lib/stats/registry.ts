@@ -16,7 +16,8 @@ import { bindRbacStats, RBAC_STATS, type RbacStats } from './rbac-stats.js';
 import { RELOAD_STATS, ReloadStats } from './reload-stats.js';
 import { type ServerInfo, ServerStats } from './server-stats.js';
 import { listStats, type StatEntry } from './stat-list.js';
-import type { ClusterStats, HttpConnectionManagerStats, ListenerStats } from './types.js';
+import { BoundTcpStats, TCP_STATS } from './tcp-stats.js';
+import type { ClusterStats, HttpConnectionManagerStats, ListenerStats, TcpProxyStats } from './types.js';
 
 /**
  * All stats of one Skiff instance (no process-wide registry): the declared families and the
@@ -41,6 +42,7 @@ export class StatsRegistry {
   /** Tag names of the Prometheus series (`istio` in sidecar mode); applied at scrape time only. */
   naming: StatNaming = 'envoy';
   private tracing: TracingStats | null = null;
+  private readonly tcp = new Map<string, BoundTcpStats>();
 
   constructor() {
     this.families.declare(CLUSTER_STATS);
@@ -55,6 +57,7 @@ export class StatsRegistry {
     this.reload = new ReloadStats(this.families);
     this.certs = new CertStats(this.families);
     this.accessLogDropped = bindAccessLogStats(this.families);
+    this.families.declare(TCP_STATS);
   }
 
   /** `text/plain; version=0.0.4; charset=utf-8`. */
@@ -86,6 +89,16 @@ export class StatsRegistry {
     if (s === undefined) {
       s = new BoundHttpStats(this.families, statPrefix);
       this.http.set(statPrefix, s);
+    }
+    return s;
+  }
+
+  /** A tcp_proxy's `tcp.<stat_prefix>.*` stats (shared by chains with the same prefix). */
+  tcpStats(statPrefix: string): TcpProxyStats {
+    let s = this.tcp.get(statPrefix);
+    if (s === undefined) {
+      s = new BoundTcpStats(this.families, statPrefix);
+      this.tcp.set(statPrefix, s);
     }
     return s;
   }

@@ -62,6 +62,10 @@ export interface ClusterStats {
   readonly upstreamCxLengthMs?: HistogramCell;
   /** Load balancer picks made in panic mode; absent in test fakes. */
   readonly lbHealthyPanic?: CounterCell;
+  /** Bytes received from upstream connections (counted by the tcp_proxy); absent in test fakes. */
+  readonly upstreamCxRxBytesTotal?: CounterCell;
+  /** Bytes sent on upstream connections (counted by the tcp_proxy); absent in test fakes. */
+  readonly upstreamCxTxBytesTotal?: CounterCell;
 }
 
 /**
@@ -136,4 +140,14 @@ export interface HttpConnectionManagerStats {
 export interface ListenerStats {
   readonly downstreamCxTotal: CounterCell;
   readonly downstreamCxActive: GaugeCell;
+}
+
+/** `tcp.<stat_prefix>.*` stats of the tcp_proxy, Prometheus `envoy_tcp_*{envoy_tcp_prefix}`. */
+export interface TcpProxyStats {
+  readonly downstreamCxTotal: CounterCell;
+  readonly downstreamCxNoRoute: CounterCell;
+  readonly downstreamCxRxBytesTotal: CounterCell;
+  readonly downstreamCxTxBytesTotal: CounterCell;
+  readonly idleTimeout: CounterCell;
+  readonly maxDownstreamConnectionDuration: CounterCell;
 }

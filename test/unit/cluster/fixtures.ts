@@ -103,6 +103,8 @@ export function fakeClusterStats(): FakeClusterStats & {
     upstreamCxConnectMs: new FakeHistogram(),
     upstreamCxLengthMs: new FakeHistogram(),
     lbHealthyPanic: new FakeCounter(),
+    upstreamCxRxBytesTotal: new FakeCounter(),
+    upstreamCxTxBytesTotal: new FakeCounter(),
   };
 }
 

@@ -14,6 +14,7 @@ import { exposedShape, ISTIO_TAG_NAMES } from '../../../lib/stats/naming.js';
 import { RBAC_STATS } from '../../../lib/stats/rbac-stats.js';
 import { RELOAD_STATS } from '../../../lib/stats/reload-stats.js';
 import { SERVER_STATS } from '../../../lib/stats/server-stats.js';
+import { TCP_STATS } from '../../../lib/stats/tcp-stats.js';
 import { TRACING_STATS } from '../../../lib/tracing/tracing-stats.js';
 
 // Compiled to dist/test/unit/stats/, so the repo root is four levels up.
@@ -53,6 +54,7 @@ t.test('docs/stats.md lists exactly the declared stats', async (t) => {
     ...ACCESS_LOG_STATS,
     ...ISTIO_STATS,
     ...TRACING_STATS,
+    ...TCP_STATS,
   ].map((d) => ({
     name: d.name,
     type: d.type,

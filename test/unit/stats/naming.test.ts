@@ -5,6 +5,7 @@ import { HTTP_STATS } from '../../../lib/stats/http-stats.js';
 import { LISTENER_STATS } from '../../../lib/stats/listener-stats.js';
 import { envoyStatName, exposedShape, ISTIO_TAG_NAMES } from '../../../lib/stats/naming.js';
 import { StatsRegistry } from '../../../lib/stats/registry.js';
+import { TCP_STATS } from '../../../lib/stats/tcp-stats.js';
 
 function samples(text: string): Map<string, number> {
   const m = new Map<string, number>();
@@ -87,7 +88,13 @@ t.test('naming is applied at scrape time: the same cells serve both', async (t) 
 
 t.test('every declared Envoy stat has a conflict-free Istio shape', async (t) => {
   const seen = new Map<string, string>();
-  for (const def of [...CLUSTER_STATS, ...CIRCUIT_BREAKER_STATS, ...HTTP_STATS, ...LISTENER_STATS]) {
+  for (const def of [
+    ...CLUSTER_STATS,
+    ...CIRCUIT_BREAKER_STATS,
+    ...HTTP_STATS,
+    ...LISTENER_STATS,
+    ...TCP_STATS,
+  ]) {
     const shape = exposedShape(def, 'istio');
     t.ok(shape.name.startsWith('envoy_'), shape.name);
     for (const l of shape.labels) t.notOk(l.startsWith('envoy_'), `${def.name} label ${l}`);
@@ -102,6 +109,7 @@ t.test('every declared Envoy stat has a conflict-free Istio shape', async (t) =>
     'listener_address',
     'response_code',
     'response_code_class',
+    'tcp_prefix',
   ]);
 });
 
