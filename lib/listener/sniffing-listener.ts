@@ -51,7 +51,13 @@ class ChainSlot {
     this.tls =
       config.tls === undefined
         ? null
-        : new TlsTerminator(config.tls, deps.certificates, deps.log, (s, d) => this.serveTls(s, d));
+        : new TlsTerminator(
+            config.tls,
+            deps.certificates,
+            deps.log,
+            (s, d) => this.serveTls(s, d),
+            config.tcpProxy !== undefined,
+          );
   }
 
   matches(proto: TransportProtocol): boolean {

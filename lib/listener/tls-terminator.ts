@@ -38,15 +38,20 @@ export class TlsTerminator {
     provider: CertificateProvider | null,
     private readonly log: Logger,
     private readonly onSecure: (socket: TLSSocket, details: TlsConnectionDetails) => void,
+    /** The chain proxies opaque bytes (tcp_proxy): every configured ALPN may be agreed. */
+    opaque = false,
   ) {
     this.sans = (cfg.validation?.subjectAltNames ?? []).map((s, i) => ({
       type: s.sanType,
       matcher: new StringMatcher(s.matcher, `match_typed_subject_alt_names[${i}]`),
     }));
-    const offered = cfg.alpnProtocols.filter((p) => SERVABLE_ALPN.includes(p));
+    const offered = cfg.alpnProtocols.filter((p) => opaque || SERVABLE_ALPN.includes(p));
     // Istio lists h2 and http/1.1; its clients offer istio-* names, which serve HTTP/1.1 here too.
+    // A tcp_proxy chain agrees to any configured name (istio-peer-exchange starts the metadata exchange).
     this.alpn =
-      cfg.alpnProtocols.length === 0 ? [] : [...offered, ...ISTIO_ALPN.filter((p) => !offered.includes(p))];
+      cfg.alpnProtocols.length === 0 || opaque
+        ? offered
+        : [...offered, ...ISTIO_ALPN.filter((p) => !offered.includes(p))];
     this.source = new TlsContextSource(cfg, provider, (err) =>
       log.warn(`TLS certificate reload failed, keeping the previous one: ${err.message}`),
     );

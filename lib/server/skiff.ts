@@ -249,7 +249,8 @@ export class Skiff {
 
   /**
    * One runtime per filter chain, in order: an HCM's or a tcp_proxy's. `tcpObservers` observes
-   * the listener's TCP sessions (default: `SkiffOptions.tcpObservers`, else none).
+   * the listener's TCP sessions (default: `SkiffOptions.tcpObservers`, else the sidecar's Istio
+   * reporter for the listener's direction, else none).
    */
   private buildRuntimes(
     cfg: ListenerConfig,
@@ -266,7 +267,7 @@ export class Skiff {
           sinks: this.sinks,
           clock: this.clock,
           random: this.random,
-          observers: tcpObservers,
+          observers: tcpObservers ?? istio,
           bufferLimitBytes: cfg.perConnectionBufferLimitBytes,
         });
       return buildHcmRuntime(chain.hcm, {

@@ -49,4 +49,9 @@ export interface TcpConnectionObserver {
 /** Gives each new TCP session its observer; null = nobody observes TCP on this listener. */
 export interface TcpObserverFactory {
   observe(view: TcpSessionView): TcpConnectionObserver;
+  /**
+   * Our preamble for Istio's TCP metadata exchange, written first on a TLS connection whose
+   * agreed ALPN is `istio-peer-exchange` (the peer's is read and stripped); absent = no exchange.
+   */
+  readonly exchangePreamble?: Buffer;
 }

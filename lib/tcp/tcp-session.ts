@@ -9,6 +9,11 @@ import { TLSSocket } from 'node:tls';
 import type { AccessLogRecord } from '../accesslog/record.js';
 import { ResponseFlag } from '../accesslog/response-flags.js';
 import { type Cluster, type Host, OutlierResult } from '../cluster/types.js';
+import {
+  type ExchangeResult,
+  PEER_EXCHANGE_ALPN,
+  PeerExchangeReader,
+} from '../stats/istio/tcp-metadata-exchange.js';
 import type { WorkloadFacts } from '../stats/istio/workload-facts.js';
 import type { DownstreamTlsInfo } from '../tls/types.js';
 import { upstreamTlsIdentity } from '../upstream/tls-identity.js';
@@ -78,6 +83,11 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
   private timer: TimerHandle | null = null;
   private idleArmed = false;
   private observer: TcpConnectionObserver | null = null;
+  /** Istio's metadata exchange: the peer's preamble being read on that side; null = none (or done). */
+  private downExchange: PeerExchangeReader | null = null;
+  private upExchange: PeerExchangeReader | null = null;
+  /** `opened()` waits for the upstream and for the peer's preamble (when one is expected). */
+  private openPending = true;
 
   constructor(
     private readonly rt: TcpProxyRuntime,
@@ -106,6 +116,13 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
     down.setNoDelay(true);
     down.resume();
     this.observer = rt.observers?.observe(this) ?? null;
+    // Server side of the exchange: ours goes out at once (server-first apps must not wait for the
+    // client's bytes), the client's is stripped before anything reaches the app.
+    const preamble = rt.observers?.exchangePreamble;
+    if (preamble !== undefined && this.downstreamTls?.alpn === PEER_EXCHANGE_ALPN) {
+      down.write(preamble);
+      this.downExchange = new PeerExchangeReader();
+    }
     this.armTimer();
     const name = rt.picker.pick();
     const cluster = name === null ? undefined : rt.clusters.get(name);
@@ -222,6 +239,12 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
     socket.on('drain', this.onUpDrain);
     const held = this.pending!;
     this.pending = null;
+    const preamble = this.rt.observers?.exchangePreamble;
+    // Client side of the exchange: ours precedes the app's bytes; the server's is read off the top.
+    if (preamble !== undefined && this.upstreamAlpn === PEER_EXCHANGE_ALPN) {
+      socket.write(preamble);
+      this.upExchange = new PeerExchangeReader();
+    }
     let ok = true;
     for (const b of held) {
       c.stats.upstreamCxTxBytesTotal?.inc(b.length);
@@ -231,8 +254,29 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
     else if (ok) this.down.resume();
     this.idleArmed = this.rt.config.idleTimeoutMs > 0;
     this.armTimer();
-    this.observer?.opened();
+    this.maybeOpened();
   };
+
+  /** Istio counts a connection opened once it is up and the peer's metadata (if any) was read. */
+  private maybeOpened(): void {
+    if (!this.openPending || this.up === null || this.downExchange !== null || this.upExchange !== null)
+      return;
+    this.openPending = false;
+    this.observer?.opened();
+  }
+
+  /** The app bytes an exchange result releases (null = the connection is being closed). */
+  private exchanged(r: ExchangeResult): readonly Buffer[] | null {
+    if (r.kind === 'close') {
+      this.close();
+      return null;
+    }
+    if (r.kind === 'peer') {
+      this.istioPeer = r.peer;
+      return r.rest.length === 0 ? [] : [r.rest];
+    }
+    return r.data;
+  }
 
   private releaseConnection(): void {
     if (!this.holdsConnection) return;
@@ -242,6 +286,32 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
 
   // ─── data path ─────────────────────────────────────────────────────────────────────────
   private readonly onDownData = (chunk: Buffer): void => {
+    const mx = this.downExchange;
+    if (mx === null) {
+      this.forwardDown(chunk);
+      return;
+    }
+    this.lastActivity = this.rt.clock.now();
+    const r = mx.push(chunk);
+    if (r !== null) this.downExchangeDone(r);
+  };
+
+  private downExchangeDone(r: ExchangeResult): void {
+    this.downExchange = null;
+    const app = this.exchanged(r);
+    if (app !== null) for (const b of app) this.forwardDown(b);
+    this.maybeOpened();
+  }
+
+  private upExchangeDone(r: ExchangeResult): void {
+    this.upExchange = null;
+    const app = this.exchanged(r);
+    if (app !== null) for (const b of app) this.forwardUp(b);
+    this.maybeOpened();
+  }
+
+  /** App bytes from downstream: held while dialling, else written upstream. */
+  private forwardDown(chunk: Buffer): void {
     const n = chunk.length;
     this.bytesReceived += n;
     this.rt.stats.downstreamCxRxBytesTotal.inc(n);
@@ -256,16 +326,28 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
     }
     this.cluster!.stats.upstreamCxTxBytesTotal?.inc(n);
     if (!up.write(chunk)) this.down.pause();
-  };
+  }
 
   private readonly onUpData = (chunk: Buffer): void => {
+    const mx = this.upExchange;
+    if (mx === null) {
+      this.forwardUp(chunk);
+      return;
+    }
+    this.lastActivity = this.rt.clock.now();
+    const r = mx.push(chunk);
+    if (r !== null) this.upExchangeDone(r);
+  };
+
+  /** App bytes from upstream, written downstream. */
+  private forwardUp(chunk: Buffer): void {
     const n = chunk.length;
     this.bytesSent += n;
     this.rt.stats.downstreamCxTxBytesTotal.inc(n);
     this.cluster!.stats.upstreamCxRxBytesTotal?.inc(n);
     this.lastActivity = this.rt.clock.now();
     if (!this.down.write(chunk)) this.up!.pause();
-  };
+  }
 
   private readonly onUpDrain = (): void => {
     if (!this.downEnded) this.down.resume();
@@ -276,11 +358,13 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
   };
 
   private readonly onDownEnd = (): void => {
+    if (this.downExchange !== null) this.downExchangeDone(this.downExchange.end());
     this.downEnded = true;
     this.up?.end();
   };
 
   private readonly onUpEnd = (): void => {
+    if (this.upExchange !== null) this.upExchangeDone(this.upExchange.end());
     this.upEnded = true;
     this.down.end();
   };

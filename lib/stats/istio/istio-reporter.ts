@@ -136,6 +136,11 @@ export class IstioReporter implements TcpObserverFactory {
     return this.tcp.observe(view);
   }
 
+  /** This workload's TCP metadata exchange preamble (built once). */
+  get exchangePreamble(): Buffer {
+    return this.tcp.exchangePreamble;
+  }
+
   /**
    * Request headers, before any filter: the client side sends our metadata upstream (replacing
    * whatever the app sent); the server side reads the client's and hides it from the app.
