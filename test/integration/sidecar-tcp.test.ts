@@ -7,6 +7,7 @@ import net from 'node:net';
 import t from 'tap';
 import { TestCertificateProvider } from '../helpers/cert-provider.js';
 import { hasOpenssl, issueLeaf, makeCa } from '../helpers/pki.js';
+import { checkWithPromtool } from '../helpers/promtool.js';
 import { startSidecar, type TestSidecar } from '../helpers/sidecar.js';
 import { freePort } from '../helpers/skiff-process.js';
 import { eventually } from '../helpers/wait.js';
@@ -215,6 +216,8 @@ spec:
   });
   await sampleAt(dest, 'istio_tcp_received_bytes_total', { reporter: 'destination' }, 14);
   await sampleAt(dest, 'istio_tcp_sent_bytes_total', { reporter: 'destination' }, 14);
+  for (const sc of [src, dest])
+    await checkWithPromtool(t, await (await fetch(`${sc.adminBase}/stats/prometheus`)).text());
 
   t.test('plaintext to the STRICT TCP port is closed without a byte', async (t) => {
     const before = app.connections();
