@@ -292,7 +292,8 @@ export class IstioReporter implements TcpObserverFactory {
     return (this.codes[code] ??= String(code));
   }
 
-  private flagText(flags: number): string {
+  /** Envoy's short response-flag text for a bitmask, cached (shared with the TCP side). */
+  flagText(flags: number): string {
     let t = this.flags.get(flags);
     if (t === undefined) {
       t = formatResponseFlags(flags);

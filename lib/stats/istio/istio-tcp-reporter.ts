@@ -5,7 +5,6 @@
  * timer per reporter walks the open connections (none per connection), armed only while some
  * are open.
  */
-import { formatResponseFlags } from '../../accesslog/response-flags.js';
 import type {
   TcpConnectionObserver,
   TcpObserverFactory,
@@ -27,6 +26,8 @@ const MAX_CACHED = 4096;
 export interface PeerLabelSource {
   /** Fills the peer workload, principal and security-policy labels (ISTIO_LABELS order). */
   fillPeerLabels(v: string[], s: IstioPeerView): void;
+  /** Envoy's short response-flag text for a bitmask. */
+  flagText(flags: number): string;
 }
 
 /** Timing of the periodic byte reports; injected by tests. */
@@ -97,7 +98,6 @@ export class IstioTcpReporter implements TcpObserverFactory, TimerTarget {
   private readonly values: string[];
   private readonly cells = new Map<string, IstioTcpCells>();
   private readonly services = new Map<string, ServiceLabels>();
-  private readonly flags = new Map<number, string>();
   private readonly scheduler: Scheduler;
   private readonly intervalMs: number;
   private timer: TimerHandle | null = null;
@@ -170,7 +170,7 @@ export class IstioTcpReporter implements TcpObserverFactory, TimerTarget {
     v[L.destination_service] = svc.service;
     v[L.destination_service_name] = svc.name;
     v[L.destination_service_namespace] = svc.namespace;
-    v[L.response_flags] = this.flagText(view.responseFlags);
+    v[L.response_flags] = this.peerLabels.flagText(view.responseFlags);
     let key = v[TCP_INDEX[0]!]!;
     for (let i = 1; i < TCP_INDEX.length; i++) key += '\u0001' + v[TCP_INDEX[i]!]!;
     let cells = this.cells.get(key);
@@ -192,14 +192,5 @@ export class IstioTcpReporter implements TcpObserverFactory, TimerTarget {
       this.services.set(k, svc);
     }
     return svc;
-  }
-
-  private flagText(flags: number): string {
-    let t = this.flags.get(flags);
-    if (t === undefined) {
-      t = formatResponseFlags(flags);
-      this.flags.set(flags, t);
-    }
-    return t;
   }
 }

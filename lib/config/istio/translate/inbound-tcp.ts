@@ -10,7 +10,7 @@ import type { SidecarOptions } from '../sidecar-options.js';
 import { ofKind, resourceName, type SourcedResource } from '../sourced.js';
 import type { WorkloadInfo } from '../workload.js';
 import { appliesTo } from './authorization.js';
-import { inboundCluster, parseEndpoint } from './inbound.js';
+import { inboundCluster, ingressEndpoint } from './inbound.js';
 import { inboundTcpChains } from './inbound-mtls.js';
 import { type EffectiveMtls, portMode } from './peer-authentication.js';
 import { isSniRoutedProtocol, isTcpProtocol, TCP_IDLE_TIMEOUT_MS } from './port-protocols.js';
@@ -88,16 +88,8 @@ export function inboundTcpConfig(
       );
       return;
     }
-    const ep = ing.defaultEndpoint === '' ? `127.0.0.1:${number}` : ing.defaultEndpoint;
-    const app = parseEndpoint(ep);
-    if (app === null) {
-      sink.issues.push({
-        file,
-        path: `spec.ingress[${i}].defaultEndpoint`,
-        message: `"${ep}" is not supported: Skiff forwards inbound traffic to IP:port endpoints only`,
-      });
-      return;
-    }
+    const app = ingressEndpoint(ing, i, file, sink);
+    if (app === null) return;
     if (ing.bind.startsWith('unix://')) {
       warn('.bind', 'is not served: Skiff binds TCP listeners to IP addresses only');
       return;

@@ -14,6 +14,7 @@ import type {
   RouteConfig,
   VirtualHostConfig,
 } from '../../model.js';
+import type { SidecarIngress } from '../model.js';
 import type { SidecarOptions } from '../sidecar-options.js';
 import { envoyDefaultHcm, envoyRoute, istioCluster, plainVirtualHost } from './envoy-defaults.js';
 import { allows, ISTIO_INBOUND_XFCC, inboundChains, listenerMode } from './inbound-mtls.js';
@@ -38,22 +39,32 @@ export function parseEndpoint(ep: string): { address: string; port: number } | n
   return { address: host === '0.0.0.0' ? '127.0.0.1' : host, port: Number(m[2]) };
 }
 
+/** Where ingress entry `i` forwards to (its defaultEndpoint, else loopback:port); null after an error. */
+export function ingressEndpoint(
+  ing: SidecarIngress,
+  i: number,
+  file: string,
+  sink: TranslateSink,
+): { address: string; port: number } | null {
+  const ep = ing.defaultEndpoint === '' ? `127.0.0.1:${ing.port.number}` : ing.defaultEndpoint;
+  const app = parseEndpoint(ep);
+  if (app === null) {
+    sink.issues.push({
+      file,
+      path: `spec.ingress[${i}].defaultEndpoint`,
+      message: `"${ep}" is not supported: Skiff forwards inbound traffic to IP:port endpoints only`,
+    });
+  }
+  return app;
+}
+
 function inboundPorts(scope: SidecarScope, options: SidecarOptions, sink: TranslateSink): InboundPort[] {
   const out: InboundPort[] = [];
   scope.ingress.forEach((ing, i) => {
     // TCP/TLS ports are not HTTP: inbound-tcp.ts serves (or refuses) them.
     if (isTcpProtocol(ing.port.protocol) || isSniRoutedProtocol(ing.port.protocol)) return;
-    const file = scope.sidecar?.file ?? '';
-    const ep = ing.defaultEndpoint === '' ? `127.0.0.1:${ing.port.number}` : ing.defaultEndpoint;
-    const app = parseEndpoint(ep);
-    if (app === null) {
-      sink.issues.push({
-        file,
-        path: `spec.ingress[${i}].defaultEndpoint`,
-        message: `"${ep}" is not supported: Skiff forwards inbound traffic to IP:port endpoints only`,
-      });
-      return;
-    }
+    const app = ingressEndpoint(ing, i, scope.sidecar?.file ?? '', sink);
+    if (app === null) return;
     out.push({ port: ing.port.number, app });
   });
   if (out.length === 0 && options.appPort !== null) {
