@@ -1,7 +1,8 @@
 // TCP proxying bench: `node dist/bench/tcp.js [seconds]`. An echo upstream in its own process,
 // Skiff (a tcp_proxy listener) in its own process, the load in this one. Two phases per target:
 // bulk (8 connections streaming 64 KiB writes, echoed back) and churn (50 concurrent
-// connect → 13 bytes → echo → close loops). Prints one markdown row per target and phase.
+// connect → 13 bytes → echo → close loops), against Skiff and a bare stream.pipe proxy (the Node
+// floor). Prints one markdown row per target.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -120,6 +121,19 @@ async function main(): Promise<void> {
     net.createServer((s) => s.pipe(s).on('error', () => {})).listen(Number(process.argv[3]), '127.0.0.1');
     return;
   }
+  if (process.argv[2] === '--pipe') {
+    // The floor for a Node TCP proxy: stream.pipe both ways, nothing else.
+    const to = Number(process.argv[4]);
+    net
+      .createServer((d) => {
+        const u = net.connect({ port: to, host: '127.0.0.1' });
+        d.on('error', () => u.destroy());
+        u.on('error', () => d.destroy());
+        d.pipe(u).pipe(d);
+      })
+      .listen(Number(process.argv[3]), '127.0.0.1');
+    return;
+  }
   const echo = await startEcho();
   const listen = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'skiff-tcp-bench-'));
@@ -140,6 +154,14 @@ async function main(): Promise<void> {
   await measure('direct', echo.port, null);
   await measure('skiff tcp_proxy', listen, skiff.pid);
   await skiff.stop();
+  const pipePort = await freePort();
+  const pipe = await startChild(
+    process.execPath,
+    [fileURLToPath(import.meta.url), '--pipe', String(pipePort), String(echo.port)],
+    { port: pipePort },
+  );
+  await measure('node stream.pipe', pipePort, pipe.pid);
+  await pipe.stop();
   await echo.stop();
 }
 
