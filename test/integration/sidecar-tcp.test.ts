@@ -219,6 +219,45 @@ spec:
   for (const sc of [src, dest])
     await checkWithPromtool(t, await (await fetch(`${sc.adminBase}/stats/prometheus`)).text());
 
+  t.test('a server with the wrong identity: closed before any byte, UF in the source metrics', async (t) => {
+    const wrongOut = await freePort();
+    const wrong = await startSidecar(
+      `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: cart-db, namespace: shop}
+spec:
+  hosts: [${HOST}]
+  ports: [{number: ${wrongOut}, name: tcp-db, protocol: TCP}]
+  resolution: STATIC
+  subjectAltNames: [spiffe://cluster.local/ns/shop/sa/someone-else]
+  endpoints: [{address: 127.0.0.1, ports: {tcp-db: ${inPort}}}]
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+  egress:
+  - port: {number: ${wrongOut}, protocol: TCP, name: tcp-db}
+    captureMode: NONE
+    hosts: [./${HOST}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: cart-db, namespace: shop}
+spec:
+  host: ${HOST}
+  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+`,
+      { workload: WEB, skiff: { certificates: client } },
+    );
+    t.teardown(() => wrong.stop());
+    const before = app.connections();
+    t.equal(await exchange(wrongOut, 'secret'), '', 'nothing comes back');
+    const l = await sampleAt(wrong, 'istio_tcp_connections_closed_total', { response_flags: 'UF' }, 1);
+    t.match(l, { reporter: 'source', destination_service: HOST, destination_principal: 'unknown' });
+    t.equal(app.connections(), before, 'nothing reached the app');
+  });
+
   t.test('plaintext to the STRICT TCP port is closed without a byte', async (t) => {
     const before = app.connections();
     t.equal(await exchange(inPort, 'no certificate'), '');
