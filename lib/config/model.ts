@@ -9,7 +9,7 @@
 
 // HTTP filter configs and cluster health/resilience settings live in their own files; every
 // model type is still imported from here.
-import type { HttpFilterConfig, TypedPerFilterConfig } from './model-filters.js';
+import type { HttpFilterConfig, RbacRulesConfig, TypedPerFilterConfig } from './model-filters.js';
 import type {
   CircuitBreakersConfig,
   HealthCheckConfig,
@@ -90,6 +90,23 @@ export interface HttpFilterChainConfig extends FilterChainBase {
 export interface TcpFilterChainConfig extends FilterChainBase {
   readonly tcpProxy: TcpProxyConfig;
   readonly hcm?: undefined;
+  /** `envoy.filters.network.rbac` filters before the tcp_proxy, in order; absent = none. */
+  readonly networkRbac?: readonly NetworkRbacConfig[];
+}
+
+/**
+ * `envoy.extensions.filters.network.rbac.v3.RBAC` (enforcement ONE_TIME_ON_FIRST_BYTE): checked
+ * once per connection; a denial closes it. Stats `<stat_prefix>rbac.*`.
+ */
+export interface NetworkRbacConfig {
+  /** Required, non-empty; Envoy writes it before `rbac.` as is (Istio: `tcp.`). */
+  readonly statPrefix: string;
+  /** Enforced rules; null = nothing enforced (every connection allowed). */
+  readonly rules: RbacRulesConfig | null;
+  /** Evaluated and counted, never enforced; null = none. */
+  readonly shadowRules: RbacRulesConfig | null;
+  /** `shadow_rules_stat_prefix` as written ("" = none); not part of Skiff's stat names. */
+  readonly shadowRulesStatPrefix: string;
 }
 
 /** One filter chain; its terminal network filter is exactly one of `hcm` / `tcpProxy`. */

@@ -261,15 +261,19 @@ export class Skiff {
     const istio = this.istioReporter(cfg);
     return cfg.filterChains.map((chain): ChainRuntime => {
       if (chain.hcm === undefined)
-        return buildTcpProxyRuntime(chain.tcpProxy, {
-          clusters: this.clusterManager,
-          stats: this.stats,
-          sinks: this.sinks,
-          clock: this.clock,
-          random: this.random,
-          observers: tcpObservers ?? istio,
-          bufferLimitBytes: cfg.perConnectionBufferLimitBytes,
-        });
+        return buildTcpProxyRuntime(
+          chain.tcpProxy,
+          {
+            clusters: this.clusterManager,
+            stats: this.stats,
+            sinks: this.sinks,
+            clock: this.clock,
+            random: this.random,
+            observers: tcpObservers ?? istio,
+            bufferLimitBytes: cfg.perConnectionBufferLimitBytes,
+          },
+          chain.networkRbac,
+        );
       return buildHcmRuntime(chain.hcm, {
         istio,
         tracing: this.tracing,

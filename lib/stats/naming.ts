@@ -74,6 +74,9 @@ export function envoyStatName(def: StatDef, values: readonly string[]): string {
     const i = def.labels.indexOf(label);
     return i < 0 ? undefined : values[i];
   };
+  // The network RBAC filter has no scope: its prefix is written before `rbac.` as is.
+  if (def.name.startsWith('envoy_rbac_'))
+    return `${tag('envoy_rbac_prefix') ?? ''}rbac.${def.name.slice(11)}`;
   for (const [prefix, scopeTag, scope] of SCOPES) {
     if (!def.name.startsWith(prefix)) continue;
     let stat = def.name.slice(prefix.length);

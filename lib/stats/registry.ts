@@ -12,6 +12,7 @@ import { BoundHttpStats, HTTP_STATS } from './http-stats.js';
 import { IstioStats } from './istio/istio-stats.js';
 import { BoundListenerStats, LISTENER_STATS, listenerStatAddress } from './listener-stats.js';
 import type { StatNaming } from './naming.js';
+import { bindNetworkRbacStats, NETWORK_RBAC_STATS } from './network-rbac-stats.js';
 import { bindRbacStats, RBAC_STATS, type RbacStats } from './rbac-stats.js';
 import { RELOAD_STATS, ReloadStats } from './reload-stats.js';
 import { type ServerInfo, ServerStats } from './server-stats.js';
@@ -43,6 +44,7 @@ export class StatsRegistry {
   naming: StatNaming = 'envoy';
   private tracing: TracingStats | null = null;
   private readonly tcp = new Map<string, BoundTcpStats>();
+  private readonly networkRbac = new Map<string, RbacStats>();
 
   constructor() {
     this.families.declare(CLUSTER_STATS);
@@ -58,6 +60,7 @@ export class StatsRegistry {
     this.certs = new CertStats(this.families);
     this.accessLogDropped = bindAccessLogStats(this.families);
     this.families.declare(TCP_STATS);
+    this.families.declare(NETWORK_RBAC_STATS);
   }
 
   /** `text/plain; version=0.0.4; charset=utf-8`. */
@@ -99,6 +102,16 @@ export class StatsRegistry {
     if (s === undefined) {
       s = new BoundTcpStats(this.families, statPrefix);
       this.tcp.set(statPrefix, s);
+    }
+    return s;
+  }
+
+  /** A network RBAC filter's `<stat_prefix>rbac.*` stats (shared by filters with the same prefix). */
+  networkRbacStats(statPrefix: string): RbacStats {
+    let s = this.networkRbac.get(statPrefix);
+    if (s === undefined) {
+      s = bindNetworkRbacStats(this.families, statPrefix);
+      this.networkRbac.set(statPrefix, s);
     }
     return s;
   }

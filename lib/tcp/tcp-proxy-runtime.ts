@@ -1,12 +1,13 @@
 import { type AccessLogger, createAccessLogger } from '../accesslog/access-logger.js';
 import type { AccessLogSinks } from '../accesslog/sink.js';
 import type { Cluster } from '../cluster/types.js';
-import type { TcpProxyConfig } from '../config/model.js';
+import type { NetworkRbacConfig, TcpProxyConfig } from '../config/model.js';
 import type { StatsRegistry } from '../stats/registry.js';
 import type { TcpProxyStats } from '../stats/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Random } from '../util/random.js';
 import { type Scheduler, systemScheduler } from '../util/scheduler.js';
+import { compileNetworkRbac, type NetworkRbacChain } from './network-rbac.js';
 import type { TcpObserverFactory } from './tcp-session-view.js';
 import { WeightedClusterPicker } from './weighted-cluster-picker.js';
 
@@ -56,10 +57,19 @@ export interface TcpProxyRuntime {
   readonly observers: TcpObserverFactory | null;
   readonly bufferLimitBytes: number;
   readonly drainTimeoutMs: number;
+  /** The chain's network RBAC filters, checked once as a session starts; null = none. */
+  readonly networkRbac: NetworkRbacChain | null;
 }
 
-/** Compiles one tcp_proxy config. Throws SKIFF_ERR_CONFIG when an access-log file cannot be opened. */
-export function buildTcpProxyRuntime(cfg: TcpProxyConfig, deps: TcpRuntimeDeps): TcpProxyRuntime {
+/**
+ * Compiles one tcp_proxy config and the network RBAC filters before it. Throws SKIFF_ERR_CONFIG
+ * when an access-log file cannot be opened.
+ */
+export function buildTcpProxyRuntime(
+  cfg: TcpProxyConfig,
+  deps: TcpRuntimeDeps,
+  networkRbac?: readonly NetworkRbacConfig[],
+): TcpProxyRuntime {
   return {
     kind: 'tcp',
     config: cfg,
@@ -72,6 +82,7 @@ export function buildTcpProxyRuntime(cfg: TcpProxyConfig, deps: TcpRuntimeDeps):
     observers: deps.observers ?? null,
     bufferLimitBytes: deps.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT,
     drainTimeoutMs: deps.drainTimeoutMs ?? TCP_DRAIN_TIMEOUT_MS,
+    networkRbac: compileNetworkRbac(networkRbac, deps.stats),
   };
 }
 

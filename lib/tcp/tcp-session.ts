@@ -57,7 +57,7 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
   readonly responseCode = 0;
   readonly responseDurationMs = null;
   readonly responseCodeDetails = null;
-  readonly connectionTerminationDetails = null;
+  connectionTerminationDetails: string | null = null;
   readonly routeName = null;
 
   private readonly startMono: number;
@@ -114,6 +114,16 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
     down.on('close', this.onDownClose);
     down.on('drain', this.onDownDrain);
     down.setNoDelay(true);
+    // Envoy checks on the first byte; checking now is stricter and covers server-first protocols.
+    const rbac = rt.networkRbac;
+    if (rbac !== null) {
+      const denied = rbac.check(down, this.downstreamTls);
+      if (denied !== null) {
+        this.connectionTerminationDetails = denied;
+        down.destroy();
+        return;
+      }
+    }
     down.resume();
     this.observer = rt.observers?.observe(this) ?? null;
     // Server side of the exchange: ours goes out at once (server-first apps must not wait for the

@@ -2,6 +2,7 @@ import type {
   FilterChainConfig,
   FilterChainMatchConfig,
   ListenerConfig,
+  NetworkRbacConfig,
   TrafficDirection,
 } from '../model.js';
 import type { FieldReader } from '../reader.js';
@@ -14,6 +15,7 @@ import {
   NETWORK_FILTER_RULES,
 } from './field-rules.js';
 import { HCM_TYPE, readHcm } from './hcm.js';
+import { NETWORK_RBAC_NAMES, NETWORK_RBAC_TYPE, readNetworkRbac } from './network-rbac.js';
 import type { ClusterRef } from './route-action.js';
 import { readTcpProxy, TCP_PROXY_NAMES, TCP_PROXY_TYPE } from './tcp-proxy.js';
 import { readTypedConfig } from './typed-config.js';
@@ -100,32 +102,49 @@ function readFilterChain(r: FieldReader, refs: ClusterRef[]): FilterChainConfig 
   const ts = r.object('transport_socket');
   const tls = ts === undefined ? undefined : readDownstreamTransportSocket(ts);
   const tsFailed = ts !== undefined && tls === undefined && r.sink.issues.length > issuesBefore;
-  const filters = r.objects('filters');
-  let hcm: FilterChainConfig['hcm'] | undefined;
-  let tcpProxy: FilterChainConfig['tcpProxy'] | undefined;
-  if (filters.length !== 1) {
-    r.error(
-      'filters',
-      `expected exactly one network filter (the http_connection_manager or tcp_proxy), got ${filters.length}`,
-    );
-  }
-  for (const f of filters) {
+  const filters = r.objects('filters').map((f) => {
     const fname = f.requiredString('name');
     const tc = readTypedConfig(f);
     f.finish(NETWORK_FILTER_RULES);
-    if (tc === undefined) {
-      if (!f.has('typed_config')) f.error(null, 'missing required field "typed_config"');
-      continue;
-    }
+    if (tc === undefined && !f.has('typed_config')) f.error(null, 'missing required field "typed_config"');
+    return { f, fname, tc };
+  });
+  let hcm: FilterChainConfig['hcm'] | undefined;
+  let tcpProxy: FilterChainConfig['tcpProxy'] | undefined;
+  const networkRbac: NetworkRbacConfig[] = [];
+  let rbacFailed = false;
+  const terminals = filters.filter((x) => x.tc?.typeUrl !== NETWORK_RBAC_TYPE).length;
+  if (terminals !== 1) {
+    r.error(
+      'filters',
+      `expected exactly one network filter (the http_connection_manager or tcp_proxy), got ${terminals} (network rbac filters not counted)`,
+    );
+  }
+  filters.forEach(({ f, fname, tc }, i) => {
+    if (tc === undefined) return;
     if (tc.typeUrl === HCM_TYPE) hcm = readHcm(tc.reader, refs);
     else if (tc.typeUrl === TCP_PROXY_TYPE) tcpProxy = readTcpProxy(tc.reader, refs);
-    else {
+    else if (tc.typeUrl === NETWORK_RBAC_TYPE) {
+      const rbac = readNetworkRbac(tc.reader);
+      if (rbac === undefined) rbacFailed = true;
+      else networkRbac.push(rbac);
+      const next = filters[i + 1]?.tc?.typeUrl;
+      if (next !== TCP_PROXY_TYPE && next !== NETWORK_RBAC_TYPE) {
+        rbacFailed = true;
+        f.error(
+          null,
+          next === HCM_TYPE
+            ? 'envoy.filters.network.rbac before the http_connection_manager is not supported yet (use envoy.filters.http.rbac in http_filters)'
+            : 'envoy.filters.network.rbac is only supported before a tcp_proxy',
+        );
+      }
+    } else {
       f.error(
         'typed_config',
-        `network filter "${fname}" (@type ${tc.typeUrl}) is not supported yet${expectedType(fname)}; only the http_connection_manager and tcp_proxy are`,
+        `network filter "${fname}" (@type ${tc.typeUrl}) is not supported yet${expectedType(fname)}; only the http_connection_manager, tcp_proxy and network rbac (before a tcp_proxy) are`,
       );
     }
-  }
+  });
   r.finish(FILTER_CHAIN_RULES);
   if (tsFailed || (fcm !== undefined && match === undefined)) return undefined;
   const base = {
@@ -134,7 +153,9 @@ function readFilterChain(r: FieldReader, refs: ClusterRef[]): FilterChainConfig 
     ...(tls === undefined ? {} : { tls }),
   };
   if (hcm !== undefined) return { ...base, hcm };
-  if (tcpProxy !== undefined) return { ...base, tcpProxy };
+  if (tcpProxy !== undefined && !rbacFailed) {
+    return { ...base, tcpProxy, ...(networkRbac.length > 0 ? { networkRbac } : {}) };
+  }
   return undefined;
 }
 
@@ -142,5 +163,6 @@ function readFilterChain(r: FieldReader, refs: ClusterRef[]): FilterChainConfig 
 function expectedType(filterName: string): string {
   if (HCM_NAMES.includes(filterName)) return ` (expected "${HCM_TYPE}")`;
   if (TCP_PROXY_NAMES.includes(filterName)) return ` (expected "${TCP_PROXY_TYPE}")`;
+  if (NETWORK_RBAC_NAMES.includes(filterName)) return ` (expected "${NETWORK_RBAC_TYPE}")`;
   return '';
 }

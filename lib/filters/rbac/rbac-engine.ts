@@ -25,15 +25,16 @@ export class RbacEngine {
   readonly action: 'ALLOW' | 'DENY' | 'LOG';
   private readonly policies: readonly CompiledPolicy[];
 
-  constructor(cfg: RbacRulesConfig, where: string) {
+  /** `network`: evaluated per connection (network RBAC), where header and url_path never match. */
+  constructor(cfg: RbacRulesConfig, where: string, network = false) {
     this.action = cfg.action;
     this.policies = cfg.policies.map((p) => {
       const at = `${where}.policies[${p.name}]`;
       return {
         name: p.name,
         deniedDetails: `rbac_access_denied_matched_policy[${p.name}]`,
-        permissions: p.permissions.map((x, i) => compilePermission(x, `${at}.permissions[${i}]`)),
-        principals: p.principals.map((x, i) => compilePrincipal(x, `${at}.principals[${i}]`)),
+        permissions: p.permissions.map((x, i) => compilePermission(x, `${at}.permissions[${i}]`, network)),
+        principals: p.principals.map((x, i) => compilePrincipal(x, `${at}.principals[${i}]`, network)),
       };
     });
   }

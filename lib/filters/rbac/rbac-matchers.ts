@@ -25,6 +25,8 @@ export interface RbacMatcher {
 }
 
 const ANY: RbacMatcher = { matches: () => true };
+/** A connection has no request: Envoy's network RBAC never matches header or url_path rules. */
+const NEVER: RbacMatcher = { matches: () => false };
 
 class AndMatcher implements RbacMatcher {
   constructor(private readonly all: readonly RbacMatcher[]) {}
@@ -113,21 +115,28 @@ function str(m: StringMatcherConfig, where: string): StringMatcher {
   return new StringMatcher(m, where);
 }
 
-/** Compiles a `Permission`; `where` names it in regex errors. */
-export function compilePermission(p: PermissionConfig, where: string): RbacMatcher {
+/**
+ * Compiles a `Permission`; `where` names it in regex errors. `network`: for a connection (the
+ * network RBAC filter), where HTTP-only rules never match.
+ */
+export function compilePermission(p: PermissionConfig, where: string, network = false): RbacMatcher {
   switch (p.kind) {
     case 'any':
       return ANY;
     case 'and_rules':
-      return new AndMatcher(p.rules.map((r, i) => compilePermission(r, `${where}.and_rules.rules[${i}]`)));
+      return new AndMatcher(
+        p.rules.map((r, i) => compilePermission(r, `${where}.and_rules.rules[${i}]`, network)),
+      );
     case 'or_rules':
-      return new OrMatcher(p.rules.map((r, i) => compilePermission(r, `${where}.or_rules.rules[${i}]`)));
+      return new OrMatcher(
+        p.rules.map((r, i) => compilePermission(r, `${where}.or_rules.rules[${i}]`, network)),
+      );
     case 'not_rule':
-      return new NotMatcher(compilePermission(p.rule, `${where}.not_rule`));
+      return new NotMatcher(compilePermission(p.rule, `${where}.not_rule`, network));
     case 'header':
-      return new HeaderRule(new CompiledHeaderMatcher(p.header, `${where}.header`));
+      return network ? NEVER : new HeaderRule(new CompiledHeaderMatcher(p.header, `${where}.header`));
     case 'url_path':
-      return new PathRule(str(p.path, `${where}.url_path.path`));
+      return network ? NEVER : new PathRule(str(p.path, `${where}.url_path.path`));
     case 'destination_ip':
       return new IpRule(new CidrMatcher(p.cidr), true);
     case 'destination_port':
@@ -139,17 +148,17 @@ export function compilePermission(p: PermissionConfig, where: string): RbacMatch
   }
 }
 
-/** Compiles a `Principal`; `where` names it in regex errors. */
-export function compilePrincipal(p: PrincipalConfig, where: string): RbacMatcher {
+/** Compiles a `Principal`; `where` names it in regex errors; `network` as for permissions. */
+export function compilePrincipal(p: PrincipalConfig, where: string, network = false): RbacMatcher {
   switch (p.kind) {
     case 'any':
       return ANY;
     case 'and_ids':
-      return new AndMatcher(p.ids.map((r, i) => compilePrincipal(r, `${where}.and_ids.ids[${i}]`)));
+      return new AndMatcher(p.ids.map((r, i) => compilePrincipal(r, `${where}.and_ids.ids[${i}]`, network)));
     case 'or_ids':
-      return new OrMatcher(p.ids.map((r, i) => compilePrincipal(r, `${where}.or_ids.ids[${i}]`)));
+      return new OrMatcher(p.ids.map((r, i) => compilePrincipal(r, `${where}.or_ids.ids[${i}]`, network)));
     case 'not_id':
-      return new NotMatcher(compilePrincipal(p.id, `${where}.not_id`));
+      return new NotMatcher(compilePrincipal(p.id, `${where}.not_id`, network));
     case 'authenticated':
       return new AuthenticatedRule(
         p.principalName === null ? null : str(p.principalName, `${where}.authenticated.principal_name`),
@@ -160,8 +169,8 @@ export function compilePrincipal(p: PrincipalConfig, where: string): RbacMatcher
       // No trusted-hop XFF handling yet, so the remote address is the socket peer.
       return new IpRule(new CidrMatcher(p.cidr), false);
     case 'header':
-      return new HeaderRule(new CompiledHeaderMatcher(p.header, `${where}.header`));
+      return network ? NEVER : new HeaderRule(new CompiledHeaderMatcher(p.header, `${where}.header`));
     case 'url_path':
-      return new PathRule(str(p.path, `${where}.url_path.path`));
+      return network ? NEVER : new PathRule(str(p.path, `${where}.url_path.path`));
   }
 }

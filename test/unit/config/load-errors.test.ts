@@ -123,7 +123,9 @@ static_resources:
     .replace(HCM_TYPE, 'type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC')
     .replace('envoy.filters.network.http_connection_manager', 'envoy.filters.network.rbac');
   t.match(issues(rbac), [
-    /filters\[0\]\.typed_config: network filter "envoy\.filters\.network\.rbac" \(@type .*RBAC\) is not supported yet/,
+    /filters: expected exactly one network filter \(the http_connection_manager or tcp_proxy\), got 0/,
+    /filters\[0\]\.typed_config: unknown field "route_config"/,
+    /filters\[0\]: envoy\.filters\.network\.rbac is only supported before a tcp_proxy/,
   ]);
 });
 

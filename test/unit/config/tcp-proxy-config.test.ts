@@ -219,11 +219,11 @@ t.test('the network filter list', async (t) => {
   t.match(issues(two), [
     /filter_chains\[0\]\.filters: expected exactly one network filter \(the http_connection_manager or tcp_proxy\), got 2/,
   ]);
-  const rbac = minimal()
-    .replace(HCM_TYPE, 'type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC')
-    .replace('envoy.filters.network.http_connection_manager', 'envoy.filters.network.rbac');
-  t.match(issues(rbac), [
-    /filters\[0\]\.typed_config: network filter "envoy\.filters\.network\.rbac" \(@type .*RBAC\) is not supported yet; only the http_connection_manager and tcp_proxy are/,
+  const unknown = minimal()
+    .replace(HCM_TYPE, 'type.googleapis.com/envoy.extensions.filters.network.redis_proxy.v3.RedisProxy')
+    .replace('envoy.filters.network.http_connection_manager', 'envoy.filters.network.redis_proxy');
+  t.match(issues(unknown), [
+    /filters\[0\]\.typed_config: network filter "envoy\.filters\.network\.redis_proxy" \(@type .*RedisProxy\) is not supported yet; only the http_connection_manager, tcp_proxy and network rbac \(before a tcp_proxy\) are/,
   ]);
   const wrongType = withTcp('stat_prefix: db\ncluster: a').replace(TCP_TYPE, `${TCP_TYPE}Typo`);
   t.match(issues(wrongType), [

@@ -11,6 +11,7 @@ import { HTTP_STATS } from '../../../lib/stats/http-stats.js';
 import { ISTIO_STATS } from '../../../lib/stats/istio/istio-stats.js';
 import { LISTENER_STATS } from '../../../lib/stats/listener-stats.js';
 import { exposedShape, ISTIO_TAG_NAMES } from '../../../lib/stats/naming.js';
+import { NETWORK_RBAC_STATS } from '../../../lib/stats/network-rbac-stats.js';
 import { RBAC_STATS } from '../../../lib/stats/rbac-stats.js';
 import { RELOAD_STATS } from '../../../lib/stats/reload-stats.js';
 import { SERVER_STATS } from '../../../lib/stats/server-stats.js';
@@ -55,6 +56,7 @@ t.test('docs/stats.md lists exactly the declared stats', async (t) => {
     ...ISTIO_STATS,
     ...TRACING_STATS,
     ...TCP_STATS,
+    ...NETWORK_RBAC_STATS,
   ].map((d) => ({
     name: d.name,
     type: d.type,

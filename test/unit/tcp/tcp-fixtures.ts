@@ -3,6 +3,7 @@
  * loopback sockets (or fail, or wait for the test) on demand, a FakeClock and FakeScheduler for
  * the session's one timer, and a recording observer and access logger.
  */
+
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AccessLogger } from '../../../lib/accesslog/access-logger.js';
 import type { AccessLogRecord } from '../../../lib/accesslog/record.js';
@@ -17,6 +18,7 @@ import type {
 } from '../../../lib/cluster/types.js';
 import type { TcpProxyConfig } from '../../../lib/config/model.js';
 import { Counter } from '../../../lib/stats/cells.js';
+import type { NetworkRbacChain } from '../../../lib/tcp/network-rbac.js';
 import type { TcpProxyRuntime } from '../../../lib/tcp/tcp-proxy-runtime.js';
 import { serveTcp, type TcpSession } from '../../../lib/tcp/tcp-session.js';
 import type { TcpObserverFactory, TcpSessionView } from '../../../lib/tcp/tcp-session-view.js';
@@ -214,6 +216,8 @@ export interface HarnessOptions {
   readonly bufferLimitBytes?: number;
   /** The downstream TLS facts handed to each session (a plaintext socket pretending). */
   readonly downstreamTls?: DownstreamTlsInfo;
+  /** Network RBAC filters before the tcp_proxy (compiled against `rbacStats`). */
+  readonly networkRbac?: NetworkRbacChain;
 }
 
 export async function harness(o: HarnessOptions): Promise<Harness> {
@@ -242,6 +246,7 @@ export async function harness(o: HarnessOptions): Promise<Harness> {
     observers: o.observers ?? null,
     bufferLimitBytes: o.bufferLimitBytes ?? 1024 * 1024,
     drainTimeoutMs: 5000,
+    networkRbac: o.networkRbac ?? null,
   };
   const sessions: TcpSession[] = [];
   const downs: Socket[] = [];

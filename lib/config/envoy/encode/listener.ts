@@ -4,12 +4,14 @@ import { encodeAccessLogs } from './access-log.js';
 import { encodeChainMatchAndTls } from './downstream-tls.js';
 import { encodeHttpFilter } from './filters.js';
 import { duration, fields, flag, type Json, socketAddress, unless } from './format.js';
+import { encodeNetworkRbac } from './rbac.js';
 import { encodeRouteConfiguration } from './route-config.js';
 import { encodeHcmTracing } from './tracing.js';
 import { TYPE } from './type-urls.js';
 
 const HCM_NAME = 'envoy.filters.network.http_connection_manager';
 const TCP_PROXY_NAME = 'envoy.filters.network.tcp_proxy';
+const NETWORK_RBAC_NAME = 'envoy.filters.network.rbac';
 
 /** `config.listener.v3.Listener`. */
 export function encodeListener(l: ListenerConfig, knownClusters: ReadonlySet<string>): Json {
@@ -25,6 +27,10 @@ export function encodeListener(l: ListenerConfig, knownClusters: ReadonlySet<str
         name: unless(c.name, ''),
         ...encodeChainMatchAndTls(c),
         filters: [
+          ...((c.hcm === undefined ? c.networkRbac : undefined) ?? []).map((n) => ({
+            name: NETWORK_RBAC_NAME,
+            typed_config: encodeNetworkRbac(n),
+          })),
           c.hcm !== undefined
             ? { name: HCM_NAME, typed_config: encodeHcm(c.hcm, knownClusters) }
             : { name: TCP_PROXY_NAME, typed_config: encodeTcpProxy(c.tcpProxy) },

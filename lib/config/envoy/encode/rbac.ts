@@ -1,6 +1,7 @@
 /** `envoy.filters.http.rbac` configs (RBAC, RBACPerRoute) back to Envoy v3 JSON. */
 import type {
   CidrRangeConfig,
+  NetworkRbacConfig,
   PermissionConfig,
   PrincipalConfig,
   RbacRulesConfig,
@@ -8,6 +9,7 @@ import type {
 } from '../../model.js';
 import { fields, type Json, unless } from './format.js';
 import { encodeHeaderMatcher, encodeStringMatcher } from './matchers.js';
+import { TYPE } from './type-urls.js';
 
 function cidr(c: CidrRangeConfig): Json {
   return { address_prefix: c.addressPrefix, prefix_len: c.prefixLen };
@@ -80,5 +82,16 @@ export function encodeRbacSettings(s: RbacSettingsConfig): Json {
     rules_stat_prefix: unless(s.rulesStatPrefix, ''),
     shadow_rules: s.shadowRules === null ? undefined : rules(s.shadowRules),
     shadow_rules_stat_prefix: unless(s.shadowRulesStatPrefix, ''),
+  });
+}
+
+/** A network `RBAC` typed_config (with its `@type`); the default enforcement is left out. */
+export function encodeNetworkRbac(n: NetworkRbacConfig): Json {
+  return fields({
+    '@type': TYPE.networkRbac,
+    stat_prefix: n.statPrefix,
+    rules: n.rules === null ? undefined : rules(n.rules),
+    shadow_rules: n.shadowRules === null ? undefined : rules(n.shadowRules),
+    shadow_rules_stat_prefix: unless(n.shadowRulesStatPrefix, ''),
   });
 }

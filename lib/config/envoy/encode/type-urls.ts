@@ -7,6 +7,7 @@ const T = 'type.googleapis.com/';
 export const TYPE = {
   hcm: `${T}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`,
   tcpProxy: `${T}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy`,
+  networkRbac: `${T}envoy.extensions.filters.network.rbac.v3.RBAC`,
   router: `${T}envoy.extensions.filters.http.router.v3.Router`,
   fault: `${T}envoy.extensions.filters.http.fault.v3.HTTPFault`,
   cors: `${T}envoy.extensions.filters.http.cors.v3.Cors`,

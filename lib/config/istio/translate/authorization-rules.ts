@@ -23,6 +23,23 @@ export class UnsupportedAuthz extends Error {
 
 export const JWT_UNSUPPORTED = 'JWT (RequestAuthentication) is not supported';
 
+/** The RBAC action a rule is built for; `null` = the HTTP filter. */
+type TcpAction = 'ALLOW' | 'DENY' | 'LOG' | null;
+
+/**
+ * An ALLOW rule with an HTTP-only field, built for a TCP chain: istiod leaves the whole rule out,
+ * so the policy allows less (DENY and AUDIT rules instead lose the field and match more).
+ */
+class SkipTcpRule extends Error {}
+
+/** `build()` for HTTP; on TCP an HTTP-only field present drops (DENY/LOG) or skips the rule (ALLOW). */
+function httpOnly<T>(tcp: TcpAction, present: boolean, build: () => T[]): T[] {
+  if (tcp === null) return build();
+  if (!present) return [];
+  if (tcp === 'ALLOW') throw new SkipTcpRule();
+  return [];
+}
+
 const ANY_P: PermissionConfig = { kind: 'any' };
 const ANY_ID: PrincipalConfig = { kind: 'any' };
 
@@ -121,23 +138,29 @@ function andId(parts: PrincipalConfig[]): PrincipalConfig {
   return parts.length === 0 ? ANY_ID : parts.length === 1 ? parts[0]! : { kind: 'and_ids', ids: parts };
 }
 
-function operation(op: AuthzOperation, at: string): PermissionConfig {
+function operation(op: AuthzOperation, at: string, tcp: TcpAction): PermissionConfig {
   const authority = (v: string): PermissionConfig => header(':authority', istioMatcher(v, true));
   const port = (v: string): PermissionConfig => ({ kind: 'destination_port', port: Number(v) });
   const method = (v: string): PermissionConfig => header(':method', istioMatcher(v));
+  const has = (a: readonly string[], b: readonly string[]): boolean => a.length + b.length > 0;
   return andP([
-    ...permField(op.hosts, op.notHosts, authority),
+    ...httpOnly(tcp, has(op.hosts, op.notHosts), () => permField(op.hosts, op.notHosts, authority)),
     ...permField(op.ports, op.notPorts, port),
-    ...permField(op.methods, op.notMethods, method),
-    ...permField(op.paths, [], (v) => pathPermission(v, `${at}.paths`)),
-    ...permField([], op.notPaths, (v) => pathPermission(v, `${at}.notPaths`)),
+    ...httpOnly(tcp, has(op.methods, op.notMethods), () => permField(op.methods, op.notMethods, method)),
+    ...httpOnly(tcp, has(op.paths, op.notPaths), () => [
+      ...permField(op.paths, [], (v) => pathPermission(v, `${at}.paths`)),
+      ...permField([], op.notPaths, (v) => pathPermission(v, `${at}.notPaths`)),
+    ]),
   ]);
 }
 
-function source(src: AuthzSource, at: string): PrincipalConfig {
-  if (src.requestPrincipals.length > 0)
+function source(src: AuthzSource, at: string, tcp: TcpAction): PrincipalConfig {
+  // Request principals come from a JWT: HTTP-only, so on TCP they are dropped or skip the rule.
+  if (tcp !== null)
+    httpOnly(tcp, src.requestPrincipals.length + src.notRequestPrincipals.length > 0, () => []);
+  else if (src.requestPrincipals.length > 0)
     throw new UnsupportedAuthz(`${at}.requestPrincipals`, JWT_UNSUPPORTED);
-  if (src.notRequestPrincipals.length > 0) {
+  else if (src.notRequestPrincipals.length > 0) {
     throw new UnsupportedAuthz(`${at}.notRequestPrincipals`, JWT_UNSUPPORTED);
   }
   const direct = (v: string): PrincipalConfig => ({ kind: 'direct_remote_ip', cidr: cidr(v) });
@@ -155,8 +178,12 @@ interface ConditionParts {
   readonly principals: PrincipalConfig[];
 }
 
-function condition(c: AuthzCondition, at: string, out: ConditionParts): void {
+function condition(c: AuthzCondition, at: string, out: ConditionParts, tcp: TcpAction): void {
   const key = c.key;
+  if (tcp !== null && key.startsWith('request.')) {
+    httpOnly(tcp, true, () => []);
+    return;
+  }
   const h = /^request\.headers\[(.+)\]$/.exec(key);
   if (h !== null) {
     const name = h[1]!.toLowerCase();
@@ -201,20 +228,44 @@ function condition(c: AuthzCondition, at: string, out: ConditionParts): void {
   throw new UnsupportedAuthz(`${at}.key`, `condition key "${key}" is not supported`);
 }
 
-/** The RBAC permission and principal of one rule (each a single entry, as istiod writes them). */
-export function rulePolicy(
-  rule: AuthzRule,
-  at: string,
-): { permissions: PermissionConfig[]; principals: PrincipalConfig[] } {
+interface RulePolicy {
+  permissions: PermissionConfig[];
+  principals: PrincipalConfig[];
+}
+
+function buildRule(rule: AuthzRule, at: string, tcp: TcpAction): RulePolicy {
   const parts: ConditionParts = { permissions: [], principals: [] };
   if (rule.to.length > 0) {
-    parts.permissions.push(orP(rule.to.map((op, i) => operation(op, `${at}.to[${i}].operation`))));
+    parts.permissions.push(orP(rule.to.map((op, i) => operation(op, `${at}.to[${i}].operation`, tcp))));
   }
   if (rule.from.length > 0) {
-    parts.principals.push(orId(rule.from.map((s, i) => source(s, `${at}.from[${i}].source`))));
+    parts.principals.push(orId(rule.from.map((s, i) => source(s, `${at}.from[${i}].source`, tcp))));
   }
   rule.when.forEach((c, i) => {
-    condition(c, `${at}.when[${i}]`, parts);
+    condition(c, `${at}.when[${i}]`, parts, tcp);
   });
   return { permissions: [andP(parts.permissions)], principals: [andId(parts.principals)] };
+}
+
+/** The RBAC permission and principal of one rule (each a single entry, as istiod writes them). */
+export function rulePolicy(rule: AuthzRule, at: string): RulePolicy {
+  return buildRule(rule, at, null);
+}
+
+/**
+ * The rule as istiod builds it for a TCP chain's network RBAC filter of `action`: HTTP-only
+ * fields (hosts, methods, paths, request principals, `request.*` conditions) make an ALLOW rule
+ * skipped (null) and are left out of DENY and AUDIT rules.
+ */
+export function tcpRulePolicy(
+  rule: AuthzRule,
+  at: string,
+  action: 'ALLOW' | 'DENY' | 'LOG',
+): RulePolicy | null {
+  try {
+    return buildRule(rule, at, action);
+  } catch (err) {
+    if (err instanceof SkipTcpRule) return null;
+    throw err;
+  }
 }

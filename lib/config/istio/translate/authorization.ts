@@ -6,11 +6,12 @@
  * annotated `istio.io/dry-run: "true"` go to the filter's shadow rules. Each rule becomes one
  * RBAC policy named `ns[<ns>]-policy[<name>]-rule[<i>]`, as istiod names them.
  */
+import type { ConfigIssue } from '../../errors.js';
 import type { HttpFilterConfig, RbacPolicyConfig, RbacRulesConfig } from '../../model.js';
 import type { AuthorizationPolicy } from '../model.js';
 import { ofKind, resourceName, type SourcedResource } from '../sourced.js';
 import { ROOT_NAMESPACE, selects, type WorkloadInfo } from '../workload.js';
-import { rulePolicy, UnsupportedAuthz } from './authorization-rules.js';
+import { rulePolicy, tcpRulePolicy, UnsupportedAuthz } from './authorization-rules.js';
 import type { TranslateSink } from './types.js';
 
 export const RBAC_FILTER_NAME = 'envoy.filters.http.rbac';
@@ -36,20 +37,20 @@ interface Group {
   readonly shadow: RbacPolicyConfig[];
 }
 
-function rbacFilter(action: Action, g: Group): HttpFilterConfig | null {
+/** The rules of one RBAC filter istiod writes (one per action), HTTP or network. */
+export interface AuthzRuleSet {
+  readonly rules: RbacRulesConfig | null;
+  readonly shadowRules: RbacRulesConfig | null;
+  readonly shadowRulesStatPrefix: string;
+}
+
+function ruleSet(action: Action, g: Group): AuthzRuleSet | null {
   if (!g.enforced && !g.dryRun) return null;
   const byName = (a: RbacPolicyConfig, b: RbacPolicyConfig): number =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
   const rules: RbacRulesConfig | null = g.enforced ? { action, policies: g.rules.sort(byName) } : null;
   const shadowRules: RbacRulesConfig | null = g.dryRun ? { action, policies: g.shadow.sort(byName) } : null;
-  return {
-    kind: 'rbac',
-    name: RBAC_FILTER_NAME,
-    rules,
-    shadowRules,
-    rulesStatPrefix: '',
-    shadowRulesStatPrefix: g.dryRun ? SHADOW_PREFIX[action] : '',
-  };
+  return { rules, shadowRules, shadowRulesStatPrefix: g.dryRun ? SHADOW_PREFIX[action] : '' };
 }
 
 /**
@@ -62,6 +63,24 @@ export function authorizationFilters(
   workload: WorkloadInfo,
   sink: TranslateSink,
 ): HttpFilterConfig[] {
+  return authorizationRuleSets(resources, workload, sink.issues, false).map((r) => ({
+    kind: 'rbac',
+    name: RBAC_FILTER_NAME,
+    ...r,
+    rulesStatPrefix: '',
+  }));
+}
+
+/**
+ * The rule sets (AUDIT, DENY, ALLOW order) of every AuthorizationPolicy that selects the
+ * workload, built for the HTTP filter or (`tcp`) for a TCP chain's network filter.
+ */
+export function authorizationRuleSets(
+  resources: readonly SourcedResource[],
+  workload: WorkloadInfo,
+  issues: ConfigIssue[],
+  tcp: boolean,
+): AuthzRuleSet[] {
   const groups: Record<Action, Group> = {
     DENY: { enforced: false, dryRun: false, rules: [], shadow: [] },
     LOG: { enforced: false, dryRun: false, rules: [], shadow: [] },
@@ -71,7 +90,7 @@ export function authorizationFilters(
     if (!appliesTo(ap, workload)) continue;
     const { metadata, spec } = ap;
     if (spec.action === 'CUSTOM') {
-      sink.issues.push({
+      issues.push({
         file,
         path: 'spec.action',
         message: `${resourceName(ap)}: the CUSTOM action (external authorization) is not supported`,
@@ -85,11 +104,13 @@ export function authorizationFilters(
     spec.rules.forEach((rule, i) => {
       try {
         const name = `ns[${metadata.namespace}]-policy[${metadata.name}]-rule[${i}]`;
-        policies.push({ name, ...rulePolicy(rule, `spec.rules[${i}]`) });
+        const at = `spec.rules[${i}]`;
+        const built = tcp ? tcpRulePolicy(rule, at, action) : rulePolicy(rule, at);
+        if (built !== null) policies.push({ name, ...built });
       } catch (err) {
         if (!(err instanceof UnsupportedAuthz)) throw err;
         ok = false;
-        sink.issues.push({ file, path: err.field, message: `${resourceName(ap)}: ${err.message}` });
+        issues.push({ file, path: err.field, message: `${resourceName(ap)}: ${err.message}` });
       }
     });
     if (!ok) continue;
@@ -102,10 +123,10 @@ export function authorizationFilters(
       g.rules.push(...policies);
     }
   }
-  const out: HttpFilterConfig[] = [];
+  const out: AuthzRuleSet[] = [];
   for (const action of ['LOG', 'DENY', 'ALLOW'] as const) {
-    const f = rbacFilter(action, groups[action]);
-    if (f !== null) out.push(f);
+    const r = ruleSet(action, groups[action]);
+    if (r !== null) out.push(r);
   }
   return out;
 }

@@ -2,38 +2,23 @@
  * Sidecar `ingress` entries with a TCP port: with `captureMode: NONE` istiod gives each its own
  * listener bound at `bind` (default: the proxy's address) and the port, named `<bind>_<port>`,
  * whose chains (by the port's PeerAuthentication) end in a tcp_proxy to `inbound|<port>||`.
- * Without NONE the port needs iptables capture, which Skiff does not have yet.
+ * Without NONE the port needs iptables capture, which Skiff does not have yet. AuthorizationPolicies
+ * become network RBAC filters before the tcp_proxy of every chain (`authorization-tcp.ts`).
  */
-import type { ClusterConfig, ListenerConfig, TcpProxyConfig } from '../../model.js';
-import type { AuthorizationPolicy } from '../model.js';
+import type {
+  ClusterConfig,
+  FilterChainConfig,
+  ListenerConfig,
+  NetworkRbacConfig,
+  TcpProxyConfig,
+} from '../../model.js';
 import type { SidecarOptions } from '../sidecar-options.js';
-import { ofKind, resourceName, type SourcedResource } from '../sourced.js';
-import type { WorkloadInfo } from '../workload.js';
-import { appliesTo } from './authorization.js';
 import { inboundCluster, ingressEndpoint } from './inbound.js';
 import { inboundTcpChains } from './inbound-mtls.js';
 import { type EffectiveMtls, portMode } from './peer-authentication.js';
 import { isSniRoutedProtocol, isTcpProtocol, TCP_IDLE_TIMEOUT_MS } from './port-protocols.js';
 import type { SidecarScope } from './sidecar-scope.js';
 import { inboundClusterName, type TranslateSink } from './types.js';
-
-const DRY_RUN = 'istio.io/dry-run';
-
-/**
- * The AuthorizationPolicies that would act on this workload's TCP connections (ALLOW, DENY,
- * CUSTOM; AUDIT only marks and dry-run ones only count, so neither changes what is served).
- */
-export function enforcingPolicies(
-  resources: readonly SourcedResource[],
-  workload: WorkloadInfo,
-): SourcedResource<AuthorizationPolicy>[] {
-  return ofKind(resources, 'AuthorizationPolicy').filter(
-    ({ resource: ap }) =>
-      appliesTo(ap, workload) &&
-      ap.spec.action !== 'AUDIT' &&
-      (ap.metadata.annotations[DRY_RUN] ?? '').toLowerCase() !== 'true',
-  );
-}
 
 /** istiod's inbound tcp_proxy: stat prefix = cluster name, Envoy's idle timeout. */
 function inboundTcpProxy(port: number): TcpProxyConfig {
@@ -48,13 +33,23 @@ function inboundTcpProxy(port: number): TcpProxyConfig {
   };
 }
 
+/** Puts the AuthorizationPolicy filters before the tcp_proxy of every chain, TLS and plaintext. */
+function withNetworkRbac<T extends { filterChains: readonly FilterChainConfig[] }>(
+  chains: T,
+  networkRbac: readonly NetworkRbacConfig[],
+): T {
+  if (networkRbac.length === 0) return chains;
+  const filterChains = chains.filterChains.map((c) => (c.hcm === undefined ? { ...c, networkRbac } : c));
+  return { ...chains, filterChains };
+}
+
 /** The inbound TCP listeners and their clusters; refused ports are warnings naming the field. */
 export function inboundTcpConfig(
   scope: SidecarScope,
   options: SidecarOptions,
   sink: TranslateSink,
   mtls: EffectiveMtls,
-  authz: readonly SourcedResource<AuthorizationPolicy>[],
+  networkRbac: readonly NetworkRbacConfig[],
 ): { listeners: ListenerConfig[]; clusters: ClusterConfig[] } {
   const listeners: ListenerConfig[] = [];
   const clusters: ClusterConfig[] = [];
@@ -80,14 +75,6 @@ export function inboundTcpConfig(
       );
       return;
     }
-    if (authz.length > 0) {
-      const names = authz.map((a) => resourceName(a.resource)).join(', ');
-      warn(
-        '.port',
-        `is not served: ${names} applies to this workload and Skiff does not enforce authorization on TCP connections yet, so the port stays closed rather than open to everyone`,
-      );
-      return;
-    }
     const app = ingressEndpoint(ing, i, file, sink);
     if (app === null) return;
     if (ing.bind.startsWith('unix://')) {
@@ -101,7 +88,10 @@ export function inboundTcpConfig(
       name,
       address: { address: bind, port: number },
       trafficDirection: 'INBOUND',
-      ...inboundTcpChains(portMode(mtls, number), name, inboundTcpProxy(number)),
+      ...withNetworkRbac(
+        inboundTcpChains(portMode(mtls, number), name, inboundTcpProxy(number)),
+        networkRbac,
+      ),
       perConnectionBufferLimitBytes: 1_048_576,
     });
     clusters.push(inboundCluster(number, app));

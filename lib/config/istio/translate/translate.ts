@@ -13,11 +13,12 @@ import type { SidecarOptions } from '../sidecar-options.js';
 import { ofKind, type SourcedResource } from '../sourced.js';
 import { withAccessLog } from './access-log.js';
 import { authorizationFilters } from './authorization.js';
+import { networkRbacFilters } from './authorization-tcp.js';
 import { routeHashPolicy, usesConsistentHash } from './cluster-policy.js';
 import { DestinationRuleIndex } from './destination-rules.js';
 import { envoyCluster, envoyDefaultHcm, istioCluster } from './envoy-defaults.js';
 import { inboundConfig } from './inbound.js';
-import { enforcingPolicies, inboundTcpConfig } from './inbound-tcp.js';
+import { inboundTcpConfig } from './inbound-tcp.js';
 import { clustersForServicePort, isHttpPort } from './outbound-clusters.js';
 import { type OutboundTcp, outboundTcpConfig } from './outbound-tcp.js';
 import { effectiveMtls } from './peer-authentication.js';
@@ -217,7 +218,7 @@ export function translateIstio(
     options,
     sink,
     mtls,
-    enforcingPolicies(resources, options.workload),
+    networkRbacFilters(resources, options.workload, sink),
   );
   listeners.push(...tcp.listeners, ...inboundTcp.listeners);
   const accessLog = options.accessLog ?? null;

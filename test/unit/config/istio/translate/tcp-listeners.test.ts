@@ -329,29 +329,31 @@ spec:
 `;
 }
 
-t.test('an AuthorizationPolicy on the workload keeps inbound TCP ports closed (fails closed)', async (t) => {
-  for (const action of ['ALLOW', 'DENY']) {
-    const r = load([sidecar('', INGRESS), authz(action)].join('---\n'));
-    t.notOk(listener(r.b, '127.0.0.1_9000'), action);
-    t.ok(
-      r.warnings.some((w) =>
-        /^spec\.ingress\[0\]\.port: port 9000 \(TCP\) is not served: AuthorizationPolicy shop\/guard applies/.test(
-          w,
-        ),
-      ),
-      r.warnings.join('\n'),
-    );
-  }
-  t.ok(
-    listener(load([sidecar('', INGRESS), authz('AUDIT')].join('---\n')).b, '127.0.0.1_9000'),
-    'AUDIT only marks',
-  );
-  const dry = authz('DENY', ', annotations: {istio.io/dry-run: "true"}');
-  t.ok(
-    listener(load([sidecar('', INGRESS), dry].join('---\n')).b, '127.0.0.1_9000'),
-    'dry-run enforces nothing',
-  );
-});
+t.test(
+  'an AuthorizationPolicy on the workload puts network RBAC before every inbound TCP chain',
+  async (t) => {
+    for (const action of ['ALLOW', 'DENY', 'AUDIT']) {
+      const r = load([sidecar('', INGRESS), authz(action)].join('---\n'));
+      const l = listener(r.b, '127.0.0.1_9000');
+      t.ok(l, r.warnings.join('\n'));
+      t.equal(l?.filterChains.length, 2, 'PERMISSIVE: TLS and plaintext chains');
+      for (const c of l?.filterChains ?? []) {
+        const rbac = c.hcm === undefined ? c.networkRbac : undefined;
+        t.equal(rbac?.length, 1, action);
+        t.equal(rbac?.[0]?.statPrefix, 'tcp.');
+        t.equal(rbac?.[0]?.rules?.action, action === 'AUDIT' ? 'LOG' : action);
+      }
+    }
+    const dry = authz('DENY', ', annotations: {istio.io/dry-run: "true"}');
+    const c = listener(load([sidecar('', INGRESS), dry].join('---\n')).b, '127.0.0.1_9000')?.filterChains[0];
+    const rbac = c?.hcm === undefined ? c?.networkRbac?.[0] : undefined;
+    t.equal(rbac?.rules, null, 'dry-run enforces nothing');
+    t.equal(rbac?.shadowRules?.policies.length, 1);
+    t.equal(rbac?.shadowRulesStatPrefix, 'istio_dry_run_deny_');
+    const none = listener(load(sidecar('', INGRESS)).b, '127.0.0.1_9000')?.filterChains[0];
+    t.equal(none?.hcm === undefined ? none?.networkRbac : 'hcm', undefined, 'no policy, no filter');
+  },
+);
 
 t.test('ingress TCP ports without captureMode NONE, and TLS ones, are refused with the reason', async (t) => {
   const r = load(sidecar('', INGRESS.replace('      captureMode: NONE\n', '')));
