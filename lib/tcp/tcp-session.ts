@@ -114,6 +114,9 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
     down.on('close', this.onDownClose);
     down.on('drain', this.onDownDrain);
     down.setNoDelay(true);
+    // Observed before authorization: Istio's stats filter sees connections RBAC then closes, so
+    // denied ones are counted (opened and closed) too.
+    this.observer = rt.observers?.observe(this) ?? null;
     // Envoy checks on the first byte; checking now is stricter and covers server-first protocols.
     const rbac = rt.networkRbac;
     if (rbac !== null) {
@@ -125,7 +128,6 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
       }
     }
     down.resume();
-    this.observer = rt.observers?.observe(this) ?? null;
     // Server side of the exchange: ours goes out at once (server-first apps must not wait for the
     // client's bytes), the client's is stripped before anything reaches the app.
     const preamble = rt.observers?.exchangePreamble;

@@ -9,6 +9,7 @@ import { TestCertificateProvider } from '../helpers/cert-provider.js';
 import { hasOpenssl, issueLeaf, makeCa, type TestCa, type TestCert } from '../helpers/pki.js';
 import { startSidecar } from '../helpers/sidecar.js';
 import { freePort } from '../helpers/skiff-process.js';
+import { eventually } from '../helpers/wait.js';
 
 const SERVER_ID = 'spiffe://cluster.local/ns/shop/sa/cart';
 const X = 'spiffe://cluster.local/ns/shop/sa/web';
@@ -111,6 +112,19 @@ t.test('ALLOW from principal X: X gets through, Y is closed unseen', { skip }, a
   const m = await (await fetch(`${sc.adminBase}/stats/prometheus`)).text();
   t.match(m, /envoy_rbac_allowed\{envoy_rbac_prefix="tcp\."\} 1/);
   t.match(m, /envoy_rbac_denied\{envoy_rbac_prefix="tcp\."\} 1/);
+  // As with Istio (its stats filter sits after RBAC), the denied connection is still reported.
+  await eventually(async () => {
+    const text = await (await fetch(`${sc.adminBase}/stats/prometheus`)).text();
+    return text
+      .split('\n')
+      .some(
+        (l) =>
+          l.startsWith('istio_tcp_connections_closed_total{') &&
+          l.includes(`source_principal="${Y}"`) &&
+          l.includes('connection_security_policy="mutual_tls"') &&
+          l.endsWith(' 1'),
+      );
+  }, 'the denied connection in istio_tcp_connections_closed_total');
 });
 
 t.test(

@@ -70,7 +70,7 @@ t.test('a denied connection is closed before any dial, with Envoy details', asyn
   t.equal(stats.denied.value, 1);
   t.equal(h.sessions[0]?.connectionTerminationDetails, 'rbac_access_denied_matched_policy[none]');
   t.equal(h.logged[0]?.upstreamCluster, null);
-  t.same(obs.log.events, [], 'never observed');
+  t.same(obs.log.events, ['closed'], 'observed (Istio counts denied connections), never opened upstream');
   t.same(h.scheduler.live(), [], 'no timer left behind');
 });
 
