@@ -2,33 +2,58 @@ import type { Families } from './families.js';
 import type { RbacStats } from './rbac-stats.js';
 import type { StatDef } from './stat-def.js';
 
-const L = ['envoy_rbac_prefix'] as const;
+const TCP = ['envoy_tcp_prefix'] as const;
+const OTHER = ['envoy_rbac_prefix'] as const;
 
-function c(name: string, help: string): StatDef {
-  return { name: `envoy_rbac_${name}`, type: 'counter', help, labels: L };
+function c(name: string, help: string, labels: readonly string[]): StatDef {
+  return { name, type: 'counter', help, labels };
 }
 
+const HELP = {
+  allowed: 'Connections the network RBAC rules allowed',
+  denied: 'Connections the network RBAC rules denied (closed)',
+  shadowAllowed: 'Connections the network RBAC shadow rules would allow',
+  shadowDenied: 'Connections the network RBAC shadow rules would deny',
+} as const;
+
 /**
- * `<stat_prefix>rbac.*` of Envoy's network RBAC filter. Envoy writes the prefix in front of
- * `rbac.` with no scope of its own, so Skiff keeps it whole in the `envoy_rbac_prefix` label
- * (Istio's is `tcp.`, giving Envoy's `tcp.rbac.allowed`).
+ * `<stat_prefix>rbac.*` of Envoy's network RBAC filter as Envoy's default tags name them when the
+ * prefix starts with `tcp.` (Istio's is `tcp.`): `tcp.rbac.allowed` matches the `envoy_tcp_prefix`
+ * regex `^tcp\.((.*?)\.)\w+?$`, giving `envoy_tcp_allowed{envoy_tcp_prefix="rbac"}`.
  */
-export const NETWORK_RBAC = {
-  allowed: c('allowed', 'Connections the network RBAC rules allowed'),
-  denied: c('denied', 'Connections the network RBAC rules denied (closed)'),
-  shadowAllowed: c('shadow_allowed', 'Connections the network RBAC shadow rules would allow'),
-  shadowDenied: c('shadow_denied', 'Connections the network RBAC shadow rules would deny'),
+export const NETWORK_RBAC_TCP = {
+  allowed: c('envoy_tcp_allowed', `${HELP.allowed} (stat_prefix tcp.*)`, TCP),
+  denied: c('envoy_tcp_denied', `${HELP.denied} (stat_prefix tcp.*)`, TCP),
+  shadowAllowed: c('envoy_tcp_shadow_allowed', `${HELP.shadowAllowed} (stat_prefix tcp.*)`, TCP),
+  shadowDenied: c('envoy_tcp_shadow_denied', `${HELP.shadowDenied} (stat_prefix tcp.*)`, TCP),
 } as const satisfies Record<string, StatDef>;
 
-export const NETWORK_RBAC_STATS: readonly StatDef[] = Object.values(NETWORK_RBAC);
+/**
+ * Any other prefix: Envoy would make it part of the series name (`envoy_<prefix>rbac_allowed`);
+ * families have fixed names here, so the whole prefix goes into `envoy_rbac_prefix`.
+ */
+export const NETWORK_RBAC_OTHER = {
+  allowed: c('envoy_rbac_allowed', HELP.allowed, OTHER),
+  denied: c('envoy_rbac_denied', HELP.denied, OTHER),
+  shadowAllowed: c('envoy_rbac_shadow_allowed', HELP.shadowAllowed, OTHER),
+  shadowDenied: c('envoy_rbac_shadow_denied', HELP.shadowDenied, OTHER),
+} as const satisfies Record<string, StatDef>;
+
+export const NETWORK_RBAC_STATS: readonly StatDef[] = [
+  ...Object.values(NETWORK_RBAC_TCP),
+  ...Object.values(NETWORK_RBAC_OTHER),
+];
 
 /** The cells of one network RBAC stat_prefix (same shape as the HTTP filter's). */
 export function bindNetworkRbacStats(f: Families, statPrefix: string): RbacStats {
-  const v = [statPrefix];
+  const tcp = statPrefix.startsWith('tcp.');
+  const defs = tcp ? NETWORK_RBAC_TCP : NETWORK_RBAC_OTHER;
+  // `tcp.` + X + `rbac.allowed`: the tag is everything between `tcp.` and the last dot.
+  const v = [tcp ? `${statPrefix.slice(4)}rbac` : statPrefix];
   return {
-    allowed: f.counter(NETWORK_RBAC.allowed, v),
-    denied: f.counter(NETWORK_RBAC.denied, v),
-    shadowAllowed: f.counter(NETWORK_RBAC.shadowAllowed, v),
-    shadowDenied: f.counter(NETWORK_RBAC.shadowDenied, v),
+    allowed: f.counter(defs.allowed, v),
+    denied: f.counter(defs.denied, v),
+    shadowAllowed: f.counter(defs.shadowAllowed, v),
+    shadowDenied: f.counter(defs.shadowDenied, v),
   };
 }

@@ -110,8 +110,11 @@ t.test('ALLOW from principal X: X gets through, Y is closed unseen', { skip }, a
   t.equal(await mtlsExchange(port, y, 'hello'), '', 'Y is closed');
   t.equal(app.connections(), 1, 'the app never saw Y');
   const m = await (await fetch(`${sc.adminBase}/stats/prometheus`)).text();
-  t.match(m, /envoy_rbac_allowed\{envoy_rbac_prefix="tcp\."\} 1/);
-  t.match(m, /envoy_rbac_denied\{envoy_rbac_prefix="tcp\."\} 1/);
+  // Istio's prefix `tcp.` gives `tcp.rbac.allowed`, which its `tcp_prefix` tag splits as Envoy does.
+  t.match(m, /envoy_tcp_allowed\{tcp_prefix="rbac"\} 1/);
+  t.match(m, /envoy_tcp_denied\{tcp_prefix="rbac"\} 1/);
+  const text = await (await fetch(`${sc.adminBase}/stats?filter=rbac`)).text();
+  t.match(text, /^tcp\.rbac\.denied: 1$/m, "/stats shows Envoy's own name");
   // As with Istio (its stats filter sits after RBAC), the denied connection is still reported.
   await eventually(async () => {
     const text = await (await fetch(`${sc.adminBase}/stats/prometheus`)).text();

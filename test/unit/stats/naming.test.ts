@@ -154,3 +154,22 @@ t.test('filter and usedonly on the Prometheus text', async (t) => {
     ],
   );
 });
+
+t.test(
+  'network RBAC: a tcp.-prefix is split by the tcp_prefix tag as Envoy does; others keep it whole',
+  async (t) => {
+    const r = new StatsRegistry();
+    r.networkRbacStats('tcp.').denied.inc();
+    r.networkRbacStats('tcp.db.').allowed.inc(2);
+    r.networkRbacStats('myprefix.').shadowDenied.inc();
+    const s = samples(await r.metrics());
+    t.equal(s.get('envoy_tcp_denied{envoy_tcp_prefix="rbac"}'), 1);
+    t.equal(s.get('envoy_tcp_allowed{envoy_tcp_prefix="db.rbac"}'), 2);
+    t.equal(s.get('envoy_rbac_shadow_denied{envoy_rbac_prefix="myprefix."}'), 1);
+    const names = r.statList().map((e) => e.name);
+    for (const n of ['tcp.rbac.denied', 'tcp.db.rbac.allowed', 'myprefix.rbac.shadow_denied'])
+      t.ok(names.includes(n), `/stats lists ${n}`);
+    r.naming = 'istio';
+    t.equal(samples(await r.metrics()).get('envoy_tcp_denied{tcp_prefix="rbac"}'), 1);
+  },
+);
