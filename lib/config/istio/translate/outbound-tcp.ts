@@ -193,7 +193,16 @@ export function outboundTcpConfig(inputs: OutboundTcpInputs): OutboundTcp {
       out.routedVirtualServices.add(vs),
     );
     for (const t of targets) {
-      out.clusters.push(...clustersFor(t, inputs, have));
+      const added = clustersFor(t, inputs, have);
+      out.clusters.push(...added);
+      for (const c of added) {
+        if (c.lbPolicy !== 'RING_HASH' && c.lbPolicy !== 'MAGLEV') continue;
+        // istiod would set the tcp_proxy's hash_policy (useSourceIp); without one the hash is absent.
+        warn(
+          `spec.egress[${i}]`,
+          `${what}: the consistentHash load balancer of ${c.name} has no hash on TCP (tcp_proxy hash_policy is not supported yet), so connections are spread at random`,
+        );
+      }
       if (t.service !== undefined) out.servedPorts.add(`${t.service.hostname}|${t.port}`);
       if (!have.has(t.name)) {
         warn(

@@ -104,7 +104,7 @@ function warnUnapplied(
       sink,
       pool,
       'tcp.maxConnectionDuration',
-      'not applied: Skiff does not cap upstream connection age yet',
+      'not applied to HTTP: Skiff does not cap upstream HTTP connection age yet (Sidecar TCP ports apply it as the tcp_proxy max_downstream_connection_duration)',
     );
   }
   if (http === null) return protocol;

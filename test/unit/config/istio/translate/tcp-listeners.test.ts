@@ -424,3 +424,23 @@ t.test('the example config-examples/istio/tcp-sidecar.yaml: one TCP listener, th
     ['', 'v1', 'v2'].map((s) => `outbound|5432|${s}|orders-db.production.svc.cluster.local`),
   );
 });
+
+t.test('a consistentHash DestinationRule on a TCP port warns that tcp_proxy has no hash', async (t) => {
+  const dr = DR.replace(
+    'loadBalancer: {simple: ROUND_ROBIN}',
+    'loadBalancer: {consistentHash: {useSourceIp: true}}',
+  );
+  const { b, warnings } = load(`${DB}---\n${dr}---\n${sidecar(EGRESS_5432)}`);
+  t.ok(
+    b.listeners.some((l) => l.name === '127.0.0.1_5432'),
+    'still served',
+  );
+  t.ok(
+    warnings.some((w) =>
+      /consistentHash load balancer of outbound\|5432\|\|db\.shop\.svc\.cluster\.local has no hash on TCP/.test(
+        w,
+      ),
+    ),
+    warnings.join('\n'),
+  );
+});
