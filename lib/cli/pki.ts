@@ -3,7 +3,14 @@ import { parseArgs } from 'node:util';
 import { SkiffError } from '../errors.js';
 import { inspectCertificate, splitPemCertificates } from '../tls/pki/inspect.js';
 import { isKeyType, type KeyType, parseKeyType } from '../tls/pki/key-pair.js';
-import { CA_FILES, PkiFileError, readCaDir, WORKLOAD_FILES, writePkiFiles } from '../tls/pki/pki-files.js';
+import {
+  CA_FILES,
+  PkiFileError,
+  readCaDir,
+  rootCaFiles,
+  workloadFiles,
+  writePkiFiles,
+} from '../tls/pki/pki-files.js';
 import { createRootCa } from '../tls/pki/root-ca.js';
 import { parseSpiffeId, trustDomainProblem } from '../tls/pki/spiffe-id.js';
 import { parseTtl } from '../tls/pki/ttl.js';
@@ -83,18 +90,7 @@ function init(argv: readonly string[], io: Io): number {
     ttlDays: Number(daysRaw),
     keyType: keyType('init', str(values['key-type'])),
   });
-  userFiles('init', () =>
-    writePkiFiles(
-      out,
-      [
-        { name: CA_FILES.caCert, content: ca.certPem, secret: false },
-        { name: CA_FILES.caKey, content: ca.keyPem, secret: true },
-        { name: CA_FILES.rootCert, content: ca.certPem, secret: false },
-        { name: CA_FILES.certChain, content: ca.certPem, secret: false },
-      ],
-      values.force === true,
-    ),
-  );
+  userFiles('init', () => writePkiFiles(out, rootCaFiles(ca), values.force === true));
   const info = inspectCertificate(ca.certPem);
   io.out(
     `skiff: root CA for trust domain ${trustDomain} written to ${out} (${Object.values(CA_FILES).join(', ')}), valid until ${info.notAfter.toISOString()}\n`,
@@ -128,17 +124,7 @@ function issue(argv: readonly string[], io: Io): number {
   } catch (err) {
     usage(`issue: ${(err as Error).message}`);
   }
-  userFiles('issue', () =>
-    writePkiFiles(
-      out,
-      [
-        { name: WORKLOAD_FILES.certChain, content: cert.certChainPem, secret: false },
-        { name: WORKLOAD_FILES.key, content: cert.privateKeyPem, secret: true },
-        { name: WORKLOAD_FILES.rootCert, content: cert.rootCertPem, secret: false },
-      ],
-      values.force === true,
-    ),
-  );
+  userFiles('issue', () => writePkiFiles(out, workloadFiles(cert), values.force === true));
   io.out(`skiff: issued ${spiffe} valid until ${cert.notAfter.toISOString()} → ${out}\n`);
   return 0;
 }

@@ -1,8 +1,9 @@
 import type { RbacRulesConfig } from '../../config/model.js';
+import type { RbacStats } from '../../stats/rbac-stats.js';
 import { compilePermission, compilePrincipal, type RbacMatcher, type RbacRequest } from './rbac-matchers.js';
 
 /** One compiled policy: matches when any permission and any principal match. */
-export interface CompiledPolicy {
+interface CompiledPolicy {
   readonly name: string;
   /** `rbac_access_denied_matched_policy[<name>]`, built once. */
   readonly deniedDetails: string;
@@ -10,7 +11,7 @@ export interface CompiledPolicy {
   readonly principals: readonly RbacMatcher[];
 }
 
-export const DENIED_NO_POLICY = 'rbac_access_denied_matched_policy[none]';
+const DENIED_NO_POLICY = 'rbac_access_denied_matched_policy[none]';
 
 function any(list: readonly RbacMatcher[], req: RbacRequest): boolean {
   for (const m of list) if (m.matches(req)) return true;
@@ -40,7 +41,7 @@ export class RbacEngine {
   }
 
   /** The first policy the request matches, or null. */
-  matchedPolicy(req: RbacRequest): CompiledPolicy | null {
+  private matchedPolicy(req: RbacRequest): CompiledPolicy | null {
     for (const p of this.policies) if (any(p.permissions, req) && any(p.principals, req)) return p;
     return null;
   }
@@ -59,5 +60,42 @@ export class RbacEngine {
       default:
         return null;
     }
+  }
+}
+
+/**
+ * The enforced and shadow engines of one RBAC config: the HTTP filter's (or one route's
+ * override) or a network RBAC filter's (`network`: per connection).
+ */
+export class RbacEngines {
+  readonly rules: RbacEngine | null;
+  readonly shadow: RbacEngine | null;
+
+  constructor(
+    cfg: { readonly rules: RbacRulesConfig | null; readonly shadowRules: RbacRulesConfig | null },
+    where: string,
+    network = false,
+  ) {
+    this.rules = cfg.rules === null ? null : new RbacEngine(cfg.rules, `${where}.rules`, network);
+    this.shadow =
+      cfg.shadowRules === null ? null : new RbacEngine(cfg.shadowRules, `${where}.shadow_rules`, network);
+  }
+
+  /**
+   * Envoy's decision with its counters: shadow rules are evaluated first and only counted; then
+   * null when the enforced rules allow (or there are none), else the denial's details.
+   */
+  check(req: RbacRequest, stats: RbacStats): string | null {
+    const shadow = this.shadow;
+    if (shadow !== null) {
+      if (shadow.deny(req) === null) stats.shadowAllowed.inc();
+      else stats.shadowDenied.inc();
+    }
+    const rules = this.rules;
+    if (rules === null) return null;
+    const details = rules.deny(req);
+    if (details === null) stats.allowed.inc();
+    else stats.denied.inc();
+    return details;
   }
 }

@@ -1,4 +1,4 @@
-import type { HttpFilterPerRouteConfig, RbacFilterConfig, RbacSettingsConfig } from '../../config/model.js';
+import type { HttpFilterPerRouteConfig, RbacFilterConfig } from '../../config/model.js';
 import type { RouteTable } from '../../router/route-table.js';
 import type { RbacStats } from '../../stats/rbac-stats.js';
 import {
@@ -8,20 +8,9 @@ import {
   type HttpFilterFactory,
   type RouterStream,
 } from '../filter.js';
-import { RbacEngine } from './rbac-engine.js';
+import { RbacEngines } from './rbac-engine.js';
 
 const DENIED_BODY = 'RBAC: access denied';
-
-/** The enforced and shadow engines of one RBAC config (filter level or one route's override). */
-class RbacEngines {
-  readonly rules: RbacEngine | null;
-  readonly shadow: RbacEngine | null;
-
-  constructor(cfg: RbacSettingsConfig, where: string) {
-    this.rules = cfg.rules === null ? null : new RbacEngine(cfg.rules, `${where}.rules`);
-    this.shadow = cfg.shadowRules === null ? null : new RbacEngine(cfg.shadowRules, `${where}.shadow_rules`);
-  }
-}
 
 /** A denied request: answers 403 in decodeHeaders. One instance per distinct details string. */
 class DenyFilter implements HttpFilter {
@@ -82,20 +71,8 @@ export class RbacFilterFactory implements HttpFilterFactory {
       }
     }
     if (engines === null) return null;
-    const shadow = engines.shadow;
-    if (shadow !== null) {
-      if (shadow.deny(stream) === null) this.stats.shadowAllowed.inc();
-      else this.stats.shadowDenied.inc();
-    }
-    const rules = engines.rules;
-    if (rules === null) return null;
-    const details = rules.deny(stream);
-    if (details === null) {
-      this.stats.allowed.inc();
-      return null;
-    }
-    this.stats.denied.inc();
-    return this.denyFilter(details);
+    const details = engines.check(stream, this.stats);
+    return details === null ? null : this.denyFilter(details);
   }
 
   private denyFilter(details: string): DenyFilter {

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CertificatePems } from '../workload-certificate.js';
 import type { CertificateAuthority } from './root-ca.js';
 
 /** Istio's plug-in CA files (the `cacerts` secret). */
@@ -22,6 +23,25 @@ export interface OutputFile {
   readonly name: string;
   readonly content: string;
   readonly secret: boolean;
+}
+
+/** A new self-signed root as Istio's plug-in CA files: it is its own root and chain. */
+export function rootCaFiles(ca: CertificateAuthority): OutputFile[] {
+  return [
+    { name: CA_FILES.caCert, content: ca.certPem, secret: false },
+    { name: CA_FILES.caKey, content: ca.keyPem, secret: true },
+    { name: CA_FILES.rootCert, content: ca.certPem, secret: false },
+    { name: CA_FILES.certChain, content: ca.certPem, secret: false },
+  ];
+}
+
+/** A workload certificate as the files Istio mounts. */
+export function workloadFiles(c: CertificatePems): OutputFile[] {
+  return [
+    { name: WORKLOAD_FILES.certChain, content: c.certChainPem, secret: false },
+    { name: WORKLOAD_FILES.key, content: c.privateKeyPem, secret: true },
+    { name: WORKLOAD_FILES.rootCert, content: c.rootCertPem, secret: false },
+  ];
 }
 
 /** Thrown for a problem the user can fix (missing or existing files): the CLI exits 2. */
