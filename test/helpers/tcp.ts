@@ -71,6 +71,18 @@ export function echo(tag = ''): (s: Socket) => void {
   };
 }
 
+/** An echoing app (speaking `banner` first, if any) that counts the connections it accepted. */
+export async function startEchoApp(
+  banner = '',
+): Promise<{ port: number; connections(): number; close(): Promise<void> }> {
+  let connections = 0;
+  const app = await startTcpServer((s) => {
+    connections++;
+    echo(banner)(s);
+  });
+  return { port: app.port, connections: () => connections, close: app.close };
+}
+
 /** A client connection collecting what it receives; every wait is bounded. */
 export class TcpClient {
   readonly socket: Socket;

@@ -5,6 +5,7 @@ import { ISTIO_LABELS } from '../../lib/stats/istio/istio-stats.js';
 import { VERSION } from '../../lib/version.js';
 import { TestCertificateProvider } from '../helpers/cert-provider.js';
 import { hasOpenssl, issueLeaf, makeCa } from '../helpers/pki.js';
+import { scrapeSamples } from '../helpers/prom-samples.js';
 import { get } from '../helpers/proxy.js';
 import { startSidecar, type TestSidecar } from '../helpers/sidecar.js';
 import { tlsRequest } from '../helpers/tls-client.js';
@@ -38,29 +39,11 @@ spec:
 ${extra}`;
 }
 
-/** The samples of `name` as label maps with their value. */
-async function samples(
-  sc: TestSidecar,
-  name: string,
-): Promise<{ labels: Record<string, string>; value: number }[]> {
-  const text = await (await fetch(`${sc.adminBase}/stats/prometheus`)).text();
-  const out: { labels: Record<string, string>; value: number }[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const close = line.lastIndexOf('}');
-    const labels: Record<string, string> = {};
-    for (const m of line.slice(name.length + 1, close).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
-      labels[m[1]!] = m[2]!;
-    out.push({ labels, value: Number(line.slice(close + 2)) });
-  }
-  return out;
-}
-
 async function requestsTotal(
   sc: TestSidecar,
   match: Record<string, string>,
 ): Promise<Record<string, string>> {
-  const all = await samples(sc, 'istio_requests_total');
+  const all = await scrapeSamples(sc.adminBase, 'istio_requests_total');
   const found = all.find((s) => Object.entries(match).every(([k, v]) => s.labels[k] === v));
   if (found === undefined)
     throw new Error(`no istio_requests_total with ${JSON.stringify(match)} in ${JSON.stringify(all)}`);
@@ -110,12 +93,12 @@ t.test('outbound plaintext: source reporter with the full label set; 503 UF; exc
     response_flags: '-',
     connection_security_policy: 'unknown',
   });
-  const durations = await samples(sc, 'istio_request_duration_milliseconds_count');
+  const durations = await scrapeSamples(sc.adminBase, 'istio_request_duration_milliseconds_count');
   t.equal(durations.find((s) => s.labels.response_code === '200')?.value, 1);
-  const sizes = await samples(sc, 'istio_response_bytes_sum');
+  const sizes = await scrapeSamples(sc.adminBase, 'istio_response_bytes_sum');
   t.ok((sizes.find((s) => s.labels.response_code === '200')?.value ?? 0) > ok.body.length, 'headers + body');
   t.same(
-    (await samples(sc, 'istio_build')).map((s) => s.labels),
+    (await scrapeSamples(sc.adminBase, 'istio_build')).map((s) => s.labels),
     [{ component: 'proxy', tag: VERSION }],
   );
 

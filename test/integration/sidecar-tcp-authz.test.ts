@@ -2,37 +2,19 @@
  * AuthorizationPolicy on a Sidecar ingress TCP port (captureMode NONE, STRICT mTLS): istiod's
  * network RBAC before the tcp_proxy, checked with real client certificates.
  */
-import net from 'node:net';
 import { connect } from 'node:tls';
 import t, { type Test } from 'tap';
 import { TestCertificateProvider } from '../helpers/cert-provider.js';
 import { hasOpenssl, issueLeaf, makeCa, type TestCa, type TestCert } from '../helpers/pki.js';
 import { startSidecar } from '../helpers/sidecar.js';
 import { freePort } from '../helpers/skiff-process.js';
+import { startEchoApp } from '../helpers/tcp.js';
 import { eventually } from '../helpers/wait.js';
 
 const SERVER_ID = 'spiffe://cluster.local/ns/shop/sa/cart';
 const X = 'spiffe://cluster.local/ns/shop/sa/web';
 const Y = 'spiffe://cluster.local/ns/shop/sa/intruder';
 const CART = { name: 'cart', namespace: 'shop', serviceAccount: 'cart', labels: { app: 'cart' } };
-
-function startApp(): Promise<{ port: number; connections(): number; close(): Promise<void> }> {
-  let connections = 0;
-  const server = net.createServer((s) => {
-    connections++;
-    s.on('error', () => {});
-    s.pipe(s);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        port: (server.address() as net.AddressInfo).port,
-        connections: () => connections,
-        close: () => new Promise<void>((r) => server.close(() => r())),
-      }),
-    ),
-  );
-}
 
 /** mTLS to the port with `cert`, writes `send`, collects what comes back until close (bounded). */
 function mtlsExchange(port: number, cert: TestCert, send: string): Promise<string> {
@@ -61,7 +43,7 @@ function mtlsExchange(port: number, cert: TestCert, send: string): Promise<strin
 }
 
 async function sidecarWith(t: Test, ca: TestCa, policy: string) {
-  const app = await startApp();
+  const app = await startEchoApp();
   const port = await freePort();
   const server = new TestCertificateProvider(issueLeaf(ca, { uris: [SERVER_ID], name: 'cart' }), SERVER_ID);
   const sc = await startSidecar(

@@ -7,9 +7,11 @@ import net from 'node:net';
 import t from 'tap';
 import { TestCertificateProvider } from '../helpers/cert-provider.js';
 import { hasOpenssl, issueLeaf, makeCa } from '../helpers/pki.js';
+import { type PromTextSample, scrapeSamples } from '../helpers/prom-samples.js';
 import { checkWithPromtool } from '../helpers/promtool.js';
 import { startSidecar, type TestSidecar } from '../helpers/sidecar.js';
 import { freePort } from '../helpers/skiff-process.js';
+import { startEchoApp } from '../helpers/tcp.js';
 import { eventually } from '../helpers/wait.js';
 
 const SERVER_ID = 'spiffe://cluster.local/ns/shop/sa/cart';
@@ -23,22 +25,6 @@ const CART = {
 };
 const HOST = 'cart-db.shop.svc.cluster.local';
 
-type Sample = { labels: Record<string, string>; value: number };
-
-async function samples(sc: TestSidecar, name: string): Promise<Sample[]> {
-  const text = await (await fetch(`${sc.adminBase}/stats/prometheus`)).text();
-  const out: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const close = line.lastIndexOf('}');
-    const labels: Record<string, string> = {};
-    for (const m of line.slice(name.length + 1, close).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
-      labels[m[1]!] = m[2]!;
-    out.push({ labels, value: Number(line.slice(close + 2)) });
-  }
-  return out;
-}
-
 /** The one sample of `name` whose labels include `match`, once it reaches `value` (bounded wait). */
 async function sampleAt(
   sc: TestSidecar,
@@ -46,10 +32,10 @@ async function sampleAt(
   match: Record<string, string>,
   value: number,
 ): Promise<Record<string, string>> {
-  let found: Sample | undefined;
+  let found: PromTextSample | undefined;
   await eventually(
     async () => {
-      found = (await samples(sc, name)).find((s) =>
+      found = (await scrapeSamples(sc.adminBase, name)).find((s) =>
         Object.entries(match).every(([k, v]) => s.labels[k] === v),
       );
       return found !== undefined && found.value === value;
@@ -57,26 +43,6 @@ async function sampleAt(
     `${name}${JSON.stringify(match)} = ${value}`,
   );
   return found!.labels;
-}
-
-/** An app that echoes, or speaks first with `banner` and then echoes. */
-function startApp(banner = ''): Promise<{ port: number; connections(): number; close(): Promise<void> }> {
-  let connections = 0;
-  const server = net.createServer((s) => {
-    connections++;
-    s.on('error', () => {});
-    if (banner !== '') s.write(banner);
-    s.pipe(s);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        port: (server.address() as net.AddressInfo).port,
-        connections: () => connections,
-        close: () => new Promise<void>((r) => server.close(() => r())),
-      }),
-    ),
-  );
 }
 
 /** Connects, writes `send` (after reading `expectFirst` if given), ends and collects the reply until close. */
@@ -117,7 +83,7 @@ t.test('TCP through two sidecars over ISTIO_MUTUAL with the metadata exchange', 
   const ca = makeCa();
   const server = new TestCertificateProvider(issueLeaf(ca, { uris: [SERVER_ID], name: 'cart' }), SERVER_ID);
   const client = new TestCertificateProvider(issueLeaf(ca, { uris: [CLIENT_ID], name: 'web' }), CLIENT_ID);
-  const app = await startApp();
+  const app = await startEchoApp();
   const inPort = await freePort();
   const outPort = await freePort();
   const dest = await startSidecar(
@@ -272,7 +238,7 @@ t.test(
     const ca = makeCa();
     const server = new TestCertificateProvider(issueLeaf(ca, { uris: [SERVER_ID], name: 'cart' }), SERVER_ID);
     const client = new TestCertificateProvider(issueLeaf(ca, { uris: [CLIENT_ID], name: 'web' }), CLIENT_ID);
-    const app = await startApp('220 ready\r\n');
+    const app = await startEchoApp('220 ready\r\n');
     const inPort = await freePort();
     const outPort = await freePort();
     const dest = await startSidecar(
@@ -335,7 +301,7 @@ spec:
 t.test(
   'PERMISSIVE inbound TCP: a plaintext client is proxied and reported as connection_security_policy none',
   async (t) => {
-    const app = await startApp();
+    const app = await startEchoApp();
     const inPort = await freePort();
     const dest = await startSidecar(
       `apiVersion: networking.istio.io/v1
