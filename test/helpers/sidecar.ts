@@ -68,3 +68,71 @@ export async function startSidecar(yaml: string, o: SidecarTestOptions = {}): Pr
     stop: () => skiff.stop(),
   };
 }
+
+/**
+ * A Sidecar `ingress` TCP port (captureMode NONE) in namespace `shop` forwarding to the app on
+ * 127.0.0.1, with a namespace-wide PeerAuthentication when `mtls` is given.
+ */
+export function tcpIngressYaml(
+  port: number,
+  portName: string,
+  appPort: number,
+  mtls: 'STRICT' | null = 'STRICT',
+): string {
+  const sidecar = `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+  ingress:
+  - port: {number: ${port}, protocol: TCP, name: ${portName}}
+    bind: 127.0.0.1
+    captureMode: NONE
+    defaultEndpoint: 127.0.0.1:${appPort}
+`;
+  if (mtls === null) return sidecar;
+  return `${sidecar}---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: shop}
+spec: {mtls: {mode: ${mtls}}}
+`;
+}
+
+/**
+ * The client side of `tcpIngressYaml`: a STATIC ServiceEntry `host` (named `cart-db` in `shop`)
+ * whose port `port` goes to 127.0.0.1:`endpointPort`, a Sidecar `egress` TCP port for it
+ * (captureMode NONE) and ISTIO_MUTUAL to it; `subjectAltNames` pins the server's identity.
+ */
+export function tcpEgressYaml(
+  host: string,
+  port: number,
+  portName: string,
+  endpointPort: number,
+  subjectAltNames?: string,
+): string {
+  return `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: cart-db, namespace: shop}
+spec:
+  hosts: [${host}]
+  ports: [{number: ${port}, name: ${portName}, protocol: TCP}]
+  resolution: STATIC
+${subjectAltNames === undefined ? '' : `  subjectAltNames: [${subjectAltNames}]\n`}  endpoints: [{address: 127.0.0.1, ports: {${portName}: ${endpointPort}}}]
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+  egress:
+  - port: {number: ${port}, protocol: TCP, name: ${portName}}
+    captureMode: NONE
+    hosts: [./${host}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: cart-db, namespace: shop}
+spec:
+  host: ${host}
+  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+`;
+}

@@ -6,7 +6,7 @@ import { connect } from 'node:tls';
 import t, { type Test } from 'tap';
 import { TestCertificateProvider } from '../helpers/cert-provider.js';
 import { hasOpenssl, issueLeaf, makeCa, type TestCa, type TestCert } from '../helpers/pki.js';
-import { startSidecar } from '../helpers/sidecar.js';
+import { startSidecar, tcpIngressYaml } from '../helpers/sidecar.js';
 import { freePort } from '../helpers/skiff-process.js';
 import { startEchoApp } from '../helpers/tcp.js';
 import { eventually } from '../helpers/wait.js';
@@ -47,21 +47,7 @@ async function sidecarWith(t: Test, ca: TestCa, policy: string) {
   const port = await freePort();
   const server = new TestCertificateProvider(issueLeaf(ca, { uris: [SERVER_ID], name: 'cart' }), SERVER_ID);
   const sc = await startSidecar(
-    `apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: default, namespace: shop}
-spec:
-  ingress:
-  - port: {number: ${port}, protocol: TCP, name: tcp-db}
-    bind: 127.0.0.1
-    captureMode: NONE
-    defaultEndpoint: 127.0.0.1:${app.port}
----
-apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: default, namespace: shop}
-spec: {mtls: {mode: STRICT}}
----
+    `${tcpIngressYaml(port, 'tcp-db', app.port)}---
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: guard, namespace: shop}

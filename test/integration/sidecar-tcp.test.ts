@@ -9,7 +9,7 @@ import { TestCertificateProvider } from '../helpers/cert-provider.js';
 import { hasOpenssl, issueLeaf, makeCa } from '../helpers/pki.js';
 import { type PromTextSample, scrapeSamples } from '../helpers/prom-samples.js';
 import { checkWithPromtool } from '../helpers/promtool.js';
-import { startSidecar, type TestSidecar } from '../helpers/sidecar.js';
+import { startSidecar, type TestSidecar, tcpEgressYaml, tcpIngressYaml } from '../helpers/sidecar.js';
 import { freePort } from '../helpers/skiff-process.js';
 import { startEchoApp } from '../helpers/tcp.js';
 import { eventually } from '../helpers/wait.js';
@@ -86,53 +86,14 @@ t.test('TCP through two sidecars over ISTIO_MUTUAL with the metadata exchange', 
   const app = await startEchoApp();
   const inPort = await freePort();
   const outPort = await freePort();
-  const dest = await startSidecar(
-    `apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: default, namespace: shop}
-spec:
-  ingress:
-  - port: {number: ${inPort}, protocol: TCP, name: tcp-db}
-    bind: 127.0.0.1
-    captureMode: NONE
-    defaultEndpoint: 127.0.0.1:${app.port}
----
-apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: default, namespace: shop}
-spec: {mtls: {mode: STRICT}}
-`,
-    { workload: CART, skiff: { certificates: server } },
-  );
-  const src = await startSidecar(
-    `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: cart-db, namespace: shop}
-spec:
-  hosts: [${HOST}]
-  ports: [{number: ${outPort}, name: tcp-db, protocol: TCP}]
-  resolution: STATIC
-  subjectAltNames: [${SERVER_ID}]
-  endpoints: [{address: 127.0.0.1, ports: {tcp-db: ${inPort}}}]
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: default, namespace: shop}
-spec:
-  egress:
-  - port: {number: ${outPort}, protocol: TCP, name: tcp-db}
-    captureMode: NONE
-    hosts: [./${HOST}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: cart-db, namespace: shop}
-spec:
-  host: ${HOST}
-  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
-`,
-    { workload: WEB, skiff: { certificates: client } },
-  );
+  const dest = await startSidecar(tcpIngressYaml(inPort, 'tcp-db', app.port), {
+    workload: CART,
+    skiff: { certificates: server },
+  });
+  const src = await startSidecar(tcpEgressYaml(HOST, outPort, 'tcp-db', inPort, SERVER_ID), {
+    workload: WEB,
+    skiff: { certificates: client },
+  });
   t.teardown(async () => {
     await src.stop();
     await dest.stop();
@@ -188,32 +149,7 @@ spec:
   t.test('a server with the wrong identity: closed before any byte, UF in the source metrics', async (t) => {
     const wrongOut = await freePort();
     const wrong = await startSidecar(
-      `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: cart-db, namespace: shop}
-spec:
-  hosts: [${HOST}]
-  ports: [{number: ${wrongOut}, name: tcp-db, protocol: TCP}]
-  resolution: STATIC
-  subjectAltNames: [spiffe://cluster.local/ns/shop/sa/someone-else]
-  endpoints: [{address: 127.0.0.1, ports: {tcp-db: ${inPort}}}]
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: default, namespace: shop}
-spec:
-  egress:
-  - port: {number: ${wrongOut}, protocol: TCP, name: tcp-db}
-    captureMode: NONE
-    hosts: [./${HOST}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: cart-db, namespace: shop}
-spec:
-  host: ${HOST}
-  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
-`,
+      tcpEgressYaml(HOST, wrongOut, 'tcp-db', inPort, 'spiffe://cluster.local/ns/shop/sa/someone-else'),
       { workload: WEB, skiff: { certificates: client } },
     );
     t.teardown(() => wrong.stop());
@@ -241,52 +177,14 @@ t.test(
     const app = await startEchoApp('220 ready\r\n');
     const inPort = await freePort();
     const outPort = await freePort();
-    const dest = await startSidecar(
-      `apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: default, namespace: shop}
-spec:
-  ingress:
-  - port: {number: ${inPort}, protocol: TCP, name: tcp-smtp}
-    bind: 127.0.0.1
-    captureMode: NONE
-    defaultEndpoint: 127.0.0.1:${app.port}
----
-apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: default, namespace: shop}
-spec: {mtls: {mode: STRICT}}
-`,
-      { workload: CART, skiff: { certificates: server } },
-    );
-    const src = await startSidecar(
-      `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: cart-db, namespace: shop}
-spec:
-  hosts: [${HOST}]
-  ports: [{number: ${outPort}, name: tcp-smtp, protocol: TCP}]
-  resolution: STATIC
-  endpoints: [{address: 127.0.0.1, ports: {tcp-smtp: ${inPort}}}]
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: default, namespace: shop}
-spec:
-  egress:
-  - port: {number: ${outPort}, protocol: TCP, name: tcp-smtp}
-    captureMode: NONE
-    hosts: [./${HOST}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: cart-db, namespace: shop}
-spec:
-  host: ${HOST}
-  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
-`,
-      { workload: WEB, skiff: { certificates: client } },
-    );
+    const dest = await startSidecar(tcpIngressYaml(inPort, 'tcp-smtp', app.port), {
+      workload: CART,
+      skiff: { certificates: server },
+    });
+    const src = await startSidecar(tcpEgressYaml(HOST, outPort, 'tcp-smtp', inPort), {
+      workload: WEB,
+      skiff: { certificates: client },
+    });
     t.teardown(async () => {
       await src.stop();
       await dest.stop();
@@ -303,19 +201,7 @@ t.test(
   async (t) => {
     const app = await startEchoApp();
     const inPort = await freePort();
-    const dest = await startSidecar(
-      `apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: default, namespace: shop}
-spec:
-  ingress:
-  - port: {number: ${inPort}, protocol: TCP, name: tcp-db}
-    bind: 127.0.0.1
-    captureMode: NONE
-    defaultEndpoint: 127.0.0.1:${app.port}
-`,
-      { workload: CART },
-    );
+    const dest = await startSidecar(tcpIngressYaml(inPort, 'tcp-db', app.port, null), { workload: CART });
     t.teardown(async () => {
       await dest.stop();
       await app.close();
