@@ -2,6 +2,7 @@ import type { buildConnector as BuildConnector, Client, Dispatcher } from 'undic
 import type { HealthStatus } from '../config/model.js';
 import type { ClusterStats } from '../stats/types.js';
 import { HostPool } from '../upstream/host-pool.js';
+import { formatAuthority } from '../upstream/socket-address.js';
 import type { TlsTransport } from '../upstream/tls-transport.js';
 import { buildConnector } from '../upstream/undici-core.js';
 import type { ResourceManager } from './resource-manager.js';
@@ -56,10 +57,6 @@ export function edsHealthFlags(status: HealthStatus): number {
     default:
       return 0;
   }
-}
-
-export function formatAuthority(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
 function newCounters(): HostCounters {

@@ -123,6 +123,9 @@ export interface LoadBalancerContext {
   readonly originalDstHost?: string | null;
 }
 
+/** Any host: no hash, nothing excluded (the pick of a caller without a request to hash). */
+export const ANY_HOST: LoadBalancerContext = { hash: null, excluded: null };
+
 export interface LoadBalancer {
   /** Returns null when no usable host exists (→ 503 UH). */
   chooseHost(ctx: LoadBalancerContext): Host | null;

@@ -12,14 +12,15 @@ import { isDeepStrictEqual } from 'node:util';
 import type { FilterChainConfig, ListenerConfig } from '../config/model.js';
 import { createConnectionManager, isIdleConnection } from '../http/connection-manager.js';
 import type { HcmRuntime } from '../http/hcm-runtime.js';
+import { drainSockets } from '../server/drain.js';
 import { isTcpRuntime } from '../tcp/tcp-proxy-runtime.js';
-import { serveTcp } from '../tcp/tcp-session.js';
 import {
   type ChainRuntime,
   type ListenerDeps,
   needsSniffing,
   type ServingListener,
 } from './serving-listener.js';
+import { serveCountedTcp } from './tcp-listener.js';
 import { kTlsDetails, type TlsConnectionDetails, type TlsTaggedSocket } from './tls-details.js';
 import { TlsTerminator } from './tls-terminator.js';
 import { detectTransport, type TransportProtocol } from './transport-sniffer.js';
@@ -91,45 +92,20 @@ class ChainSlot {
 
   private serveTcp(socket: Socket, details: TlsConnectionDetails | null): void {
     const rt = this.runtime;
-    if (!isTcpRuntime(rt)) return;
-    // The HTTP server counts its own connections; a tcp_proxy chain counts here.
-    const stats = this.deps.stats;
-    stats.downstreamCxTotal.inc();
-    stats.downstreamCxActive.inc();
-    socket.once('close', () => stats.downstreamCxActive.dec());
-    serveTcp(rt, socket, details);
+    if (isTcpRuntime(rt)) serveCountedTcp(rt, socket, details, this.deps.stats);
   }
 
   /**
    * Idle keep-alive connections close now and as they become idle; the rest at the deadline.
-   * (Node's closeIdleConnections() only tracks servers that listen themselves.)
+   * (Node's closeIdleConnections() only tracks servers that listen themselves.) TCP sessions
+   * have no idle point to close at: they run on until the deadline.
    */
   drain(): Promise<void> {
-    return new Promise((resolve) => {
-      const tcp = this.http === null;
-      const sweep = (): void => {
-        // TCP sessions have no idle point to close at: they run on until the deadline.
-        if (!tcp) for (const s of this.sockets) if (isIdleConnection(s)) s.destroy();
-        if (this.sockets.size === 0) finish();
-      };
-      const timer = setInterval(sweep, 50);
-      const deadline = setTimeout(
-        () => {
-          for (const s of this.sockets) s.destroy();
-          finish();
-        },
-        isTcpRuntime(this.runtime) ? this.runtime.drainTimeoutMs : this.runtime.config.drainTimeoutMs,
-      );
-      timer.unref();
-      deadline.unref();
-      const finish = (): void => {
-        clearInterval(timer);
-        clearTimeout(deadline);
-        this.tls?.close();
-        resolve();
-      };
-      sweep();
-    });
+    const rt = this.runtime;
+    const done = isTcpRuntime(rt)
+      ? drainSockets(this.sockets, rt.drainTimeoutMs, null)
+      : drainSockets(this.sockets, rt.config.drainTimeoutMs, isIdleConnection);
+    return done.then(() => this.tls?.close());
   }
 
   private track(socket: Socket): void {

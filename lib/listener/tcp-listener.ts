@@ -5,9 +5,24 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ListenerConfig } from '../config/model.js';
+import { drainSockets } from '../server/drain.js';
 import type { ListenerStats } from '../stats/types.js';
 import type { TcpProxyRuntime } from '../tcp/tcp-proxy-runtime.js';
 import { serveTcp } from '../tcp/tcp-session.js';
+import type { TlsConnectionDetails } from './tls-details.js';
+
+/** Hands a connection to a TCP session, counted on the listener (an HTTP server counts its own). */
+export function serveCountedTcp(
+  rt: TcpProxyRuntime,
+  socket: Socket,
+  tls: TlsConnectionDetails | null,
+  stats: ListenerStats,
+): void {
+  stats.downstreamCxTotal.inc();
+  stats.downstreamCxActive.inc();
+  socket.once('close', () => stats.downstreamCxActive.dec());
+  serveTcp(rt, socket, tls);
+}
 
 /** Serves one plaintext tcp_proxy chain; `accepts` decides whether a config keeps this shape. */
 export class TcpPlainListener {
@@ -18,14 +33,9 @@ export class TcpPlainListener {
   constructor(runtime: TcpProxyRuntime, stats: ListenerStats) {
     this.runtime = runtime;
     this.server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
-      stats.downstreamCxTotal.inc();
-      stats.downstreamCxActive.inc();
       this.open.add(socket);
-      socket.once('close', () => {
-        stats.downstreamCxActive.dec();
-        this.open.delete(socket);
-      });
-      serveTcp(this.runtime, socket, null);
+      socket.once('close', () => this.open.delete(socket));
+      serveCountedTcp(this.runtime, socket, null, stats);
     });
   }
 
@@ -35,26 +45,8 @@ export class TcpPlainListener {
 
   /** Stops accepting; open sessions run on until the drain deadline, then are closed. */
   close(_cfg?: ListenerConfig): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.server.listening) this.server.close();
-      if (this.open.size === 0) {
-        resolve();
-        return;
-      }
-      const finish = (): void => {
-        clearInterval(sweep);
-        clearTimeout(deadline);
-        resolve();
-      };
-      const sweep = setInterval(() => {
-        if (this.open.size === 0) finish();
-      }, 50);
-      const deadline = setTimeout(() => {
-        for (const s of this.open) s.destroy();
-        finish();
-      }, this.runtime.drainTimeoutMs);
-      sweep.unref();
-      deadline.unref();
-    });
+    if (this.server.listening) this.server.close();
+    // TCP sessions have no idle point to close at.
+    return drainSockets(this.open, this.runtime.drainTimeoutMs, null);
   }
 }

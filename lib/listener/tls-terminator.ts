@@ -7,9 +7,9 @@
  */
 import type { Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket, type TlsOptions } from 'node:tls';
-import type { DownstreamTlsConfig, SanMatcherConfig } from '../config/model.js';
-import { StringMatcher } from '../router/string-matcher.js';
+import type { DownstreamTlsConfig } from '../config/model.js';
 import type { CertificateProvider } from '../tls/types.js';
+import { SanMatchers, type SubjectAltName } from '../upstream/san-check.js';
 import type { Logger } from '../util/logger.js';
 import { TlsContextSource } from './tls-context-source.js';
 import { TlsConnectionDetails } from './tls-details.js';
@@ -21,16 +21,12 @@ const ISTIO_ALPN = ['istio-http/1.1', 'istio-http/1.0', 'istio'];
 /** How long a started handshake may take (Node's default is 120 s). */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
-interface CompiledSan {
-  readonly type: SanMatcherConfig['sanType'];
-  readonly matcher: StringMatcher;
-}
-
 /** One chain's TLS server side. */
 export class TlsTerminator {
   private readonly server: Server;
   private readonly source: TlsContextSource;
-  private readonly sans: readonly CompiledSan[];
+  /** The chain's `match_typed_subject_alt_names`; null = any SAN. */
+  private readonly sans: SanMatchers | null;
   private readonly alpn: readonly string[];
 
   constructor(
@@ -41,10 +37,8 @@ export class TlsTerminator {
     /** The chain proxies opaque bytes (tcp_proxy): every configured ALPN may be agreed. */
     opaque = false,
   ) {
-    this.sans = (cfg.validation?.subjectAltNames ?? []).map((s, i) => ({
-      type: s.sanType,
-      matcher: new StringMatcher(s.matcher, `match_typed_subject_alt_names[${i}]`),
-    }));
+    const sanList = cfg.validation?.subjectAltNames ?? [];
+    this.sans = sanList.length === 0 ? null : new SanMatchers(sanList);
     const offered = cfg.alpnProtocols.filter((p) => opaque || SERVABLE_ALPN.includes(p));
     // Istio lists h2 and http/1.1; its clients offer istio-* names, which serve HTTP/1.1 here too.
     // A tcp_proxy chain agrees to any configured name (istio-peer-exchange starts the metadata exchange).
@@ -131,13 +125,12 @@ export class TlsTerminator {
       const svid = svidProblem(d);
       if (svid !== null) return svid;
     }
-    if (this.sans.length === 0) return null;
-    const dnsAndUri = { URI: d.peerUriSans, DNS: d.peerDnsSans };
-    for (const s of this.sans) {
-      const values = s.type === 'URI' || s.type === 'DNS' ? dnsAndUri[s.type] : [];
-      for (const value of values) if (s.matcher.match(value)) return null;
-    }
-    return 'client certificate SAN not allowed';
+    if (this.sans === null) return null;
+    // Only the URI and DNS SANs count here (EMAIL and IP_ADDRESS entries match nothing).
+    const sans: SubjectAltName[] = [];
+    for (const value of d.peerUriSans) sans.push({ type: 'URI', value });
+    for (const value of d.peerDnsSans) sans.push({ type: 'DNS', value });
+    return this.sans.matches(sans) ? null : 'client certificate SAN not allowed';
   }
 }
 

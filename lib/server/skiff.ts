@@ -4,7 +4,7 @@ import { startAdminServer } from '../admin/admin-server.js';
 import { type ProbeServer, startReadinessServer, startStatsServer } from '../admin/probe-servers.js';
 import type { AdminContext, ListenerInfo, ServerState } from '../admin/types.js';
 import { ClusterManager } from '../cluster/cluster-manager.js';
-import type { Cluster } from '../cluster/types.js';
+import { ANY_HOST, type Cluster } from '../cluster/types.js';
 import type { LoadOptions } from '../config/load.js';
 import type { Bootstrap, HttpTracingConfig, ListenerConfig } from '../config/model.js';
 import { SkiffError } from '../errors.js';
@@ -133,6 +133,7 @@ export class Skiff {
       node: bootstrap.node,
       ...(opts.istioWorkload === undefined ? {} : { workload: opts.istioWorkload }),
       ...(opts.tracing === undefined ? {} : { sidecar: opts.tracing }),
+      // Export requests pick any host of the collector cluster.
       resolveCluster: (name) => {
         const host = this.clusterManager.get(name)?.chooseHost(ANY_HOST) ?? null;
         return host === null ? null : { host: host.address, port: host.port };
@@ -425,9 +426,6 @@ export class Skiff {
     this.opts.certificates?.close();
   }
 }
-
-/** Export requests pick any host of the collector cluster. */
-const ANY_HOST = { hash: null, excluded: null } as const;
 
 function withDeadline(p: Promise<void>, ms: number): Promise<void> {
   return new Promise((resolve) => {

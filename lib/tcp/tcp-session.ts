@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { AccessLogRecord } from '../accesslog/record.js';
 import { ResponseFlag } from '../accesslog/response-flags.js';
-import { type Cluster, type Host, OutlierResult } from '../cluster/types.js';
+import { ANY_HOST, type Cluster, type Host, OutlierResult } from '../cluster/types.js';
 import {
   type ExchangeResult,
   PEER_EXCHANGE_ALPN,
@@ -16,17 +16,16 @@ import {
 } from '../stats/istio/tcp-metadata-exchange.js';
 import type { WorkloadFacts } from '../stats/istio/workload-facts.js';
 import type { DownstreamTlsInfo } from '../tls/types.js';
+import {
+  countConnectFailure,
+  countConnectionClosed,
+  countConnectionOpened,
+} from '../upstream/connection-stats.js';
+import { socketAddress } from '../upstream/socket-address.js';
 import { upstreamTlsIdentity } from '../upstream/tls-identity.js';
 import type { TimerHandle, TimerTarget } from '../util/scheduler.js';
 import type { TcpProxyRuntime } from './tcp-proxy-runtime.js';
 import type { TcpConnectionObserver, TcpSessionView } from './tcp-session-view.js';
-
-const ANY_HOST = { hash: null, excluded: null } as const;
-
-function addressOf(ip: string | undefined, port: number | undefined): string | null {
-  if (ip === undefined) return null;
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
 
 /** Destroys `s` with a TCP RST where the socket type allows it, so a reset reaches the peer as one. */
 function reset(s: Socket): void {
@@ -97,8 +96,8 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
     this.startTimeMs = rt.clock.wallNow();
     this.startMono = rt.clock.now();
     this.lastActivity = this.startMono;
-    this.downstreamRemoteAddress = addressOf(down.remoteAddress, down.remotePort);
-    this.downstreamLocalAddress = addressOf(down.localAddress, down.localPort);
+    this.downstreamRemoteAddress = socketAddress(down.remoteAddress, down.remotePort);
+    this.downstreamLocalAddress = socketAddress(down.localAddress, down.localPort);
     const sni = (down as Partial<TLSSocket>).servername;
     this.requestedServerName = typeof sni === 'string' && sni !== '' ? sni : null;
   }
@@ -199,10 +198,7 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
     const host = this.host!;
     if (err !== null || socket === null) {
       this.releaseConnection();
-      host.counters.cxConnectFail++;
-      c.stats.upstreamCxConnectFail.inc();
-      if ((err as { code?: unknown } | null)?.code === 'UND_ERR_CONNECT_TIMEOUT')
-        c.stats.upstreamCxConnectTimeout.inc();
+      countConnectFailure(host.counters, c.stats, err);
       host.outlier.putResult(OutlierResult.LocalOriginConnectFailed);
       const reason = (err as { transportFailureReason?: unknown } | null)?.transportFailureReason;
       if (typeof reason === 'string') this.upstreamTransportFailureReason = reason;
@@ -227,16 +223,12 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
       return;
     }
     const now = this.rt.clock.now();
-    host.counters.cxTotal++;
-    host.counters.cxActive++;
-    c.stats.upstreamCxTotal.inc();
-    c.stats.upstreamCxActive.inc();
-    c.stats.upstreamCxConnectMs?.observe(now - this.connectStart);
+    countConnectionOpened(host.counters, c.stats, now - this.connectStart);
     host.outlier.putResult(OutlierResult.LocalOriginConnectSuccessFinal);
     this.connectedAt = now;
     this.lastActivity = now;
     this.up = socket;
-    this.upstreamLocalAddress = addressOf(socket.localAddress, socket.localPort);
+    this.upstreamLocalAddress = socketAddress(socket.localAddress, socket.localPort);
     const id = upstreamTlsIdentity(socket);
     if (id !== null) {
       this.upstreamPeerUriSan = id.peerUriSan;
@@ -394,11 +386,7 @@ export class TcpSession implements TcpSessionView, AccessLogRecord, TimerTarget 
 
   private readonly onUpClose = (): void => {
     this.upClosed = true;
-    const host = this.host!;
-    const c = this.cluster!;
-    host.counters.cxActive--;
-    c.stats.upstreamCxActive.dec();
-    c.stats.upstreamCxLengthMs?.observe(this.rt.clock.now() - this.connectedAt);
+    countConnectionClosed(this.host!.counters, this.cluster!.stats, this.rt.clock.now() - this.connectedAt);
     this.releaseConnection();
     if (!this.downClosed && !(this.downEnded && this.upEnded)) reset(this.down);
     this.maybeFinish();

@@ -4,7 +4,9 @@ import type { buildConnector, Client, Dispatcher } from 'undici';
 import type { ResourceManager } from '../cluster/resource-manager.js';
 import type { HostCounters } from '../cluster/types.js';
 import type { ClusterStats } from '../stats/types.js';
+import { countConnectFailure, countConnectionClosed, countConnectionOpened } from './connection-stats.js';
 import { type ConnectionOwner, PooledConnection } from './pooled-connection.js';
+import { socketAddress } from './socket-address.js';
 import { upstreamTlsIdentity } from './tls-identity.js';
 import { UndiciDispatcher } from './undici-core.js';
 import { UpstreamOverflowError } from './upstream-errors.js';
@@ -23,10 +25,6 @@ export interface HostPoolInit {
   readonly resources: ResourceManager;
   readonly stats: ClusterStats;
   readonly counters: HostCounters;
-}
-
-function errorCode(err: unknown): unknown {
-  return typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
 }
 
 class PoolClosedError extends Error {
@@ -167,35 +165,21 @@ export class HostPool extends UndiciDispatcher implements ConnectionOwner {
     const dialedAt = performance.now();
     this.init.connector(this.connectOpts, (err, socket) => {
       if (err !== null) {
-        counters.cxConnectFail++;
-        stats.upstreamCxConnectFail.inc();
-        if (errorCode(err) === 'UND_ERR_CONNECT_TIMEOUT') stats.upstreamCxConnectTimeout.inc();
+        countConnectFailure(counters, stats, err);
         this.notify('connectionError', err);
         cb(err, null);
         return;
       }
-      counters.cxTotal++;
-      counters.cxActive++;
-      stats.upstreamCxTotal.inc();
-      stats.upstreamCxActive.inc();
       const connectedAt = performance.now();
-      stats.upstreamCxConnectMs?.observe(connectedAt - dialedAt);
+      countConnectionOpened(counters, stats, connectedAt - dialedAt);
       socket.once('close', () => {
-        counters.cxActive--;
-        stats.upstreamCxActive.dec();
-        stats.upstreamCxLengthMs?.observe(performance.now() - connectedAt);
+        countConnectionClosed(counters, stats, performance.now() - connectedAt);
         this.notify('disconnect', null);
         // An idle connection whose socket closed (keep-alive timeout, server close) is gone.
         if (conn.handler === null && !conn.retired) this.retire(conn, true);
       });
       conn.tlsIdentity = upstreamTlsIdentity(socket);
-      const local = socket.localAddress;
-      conn.localAddress =
-        local === undefined
-          ? null
-          : local.includes(':')
-            ? `[${local}]:${socket.localPort}`
-            : `${local}:${socket.localPort}`;
+      conn.localAddress = socketAddress(socket.localAddress, socket.localPort);
       this.notify('connect', null);
       cb(null, socket);
     });
