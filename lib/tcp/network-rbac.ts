@@ -4,15 +4,14 @@
  */
 import type { Socket } from 'node:net';
 import type { NetworkRbacConfig } from '../config/model.js';
-import { RbacEngine } from '../filters/rbac/rbac-engine.js';
+import { RbacEngines } from '../filters/rbac/rbac-engine.js';
 import type { RbacRequest } from '../filters/rbac/rbac-matchers.js';
 import type { RbacStats } from '../stats/rbac-stats.js';
 import type { StatsRegistry } from '../stats/registry.js';
 import type { DownstreamTlsInfo } from '../tls/types.js';
 
 interface CompiledFilter {
-  readonly rules: RbacEngine | null;
-  readonly shadow: RbacEngine | null;
+  readonly engines: RbacEngines;
   readonly stats: RbacStats;
 }
 
@@ -41,14 +40,10 @@ export class NetworkRbacChain {
   private readonly filters: readonly CompiledFilter[];
 
   constructor(cfgs: readonly NetworkRbacConfig[], stats: StatsRegistry) {
-    this.filters = cfgs.map((c, i) => {
-      const where = `envoy.filters.network.rbac[${i}]`;
-      return {
-        rules: c.rules === null ? null : new RbacEngine(c.rules, `${where}.rules`, true),
-        shadow: c.shadowRules === null ? null : new RbacEngine(c.shadowRules, `${where}.shadow_rules`, true),
-        stats: stats.networkRbacStats(c.statPrefix),
-      };
-    });
+    this.filters = cfgs.map((c, i) => ({
+      engines: new RbacEngines(c, `envoy.filters.network.rbac[${i}]`, true),
+      stats: stats.networkRbacStats(c.statPrefix),
+    }));
   }
 
   /**
@@ -59,17 +54,8 @@ export class NetworkRbacChain {
   check(socket: Socket, tls: DownstreamTlsInfo | null): string | null {
     const req = new ConnectionRbacRequest(socket, tls);
     for (const f of this.filters) {
-      if (f.shadow !== null) {
-        if (f.shadow.deny(req) === null) f.stats.shadowAllowed.inc();
-        else f.stats.shadowDenied.inc();
-      }
-      if (f.rules === null) continue;
-      const details = f.rules.deny(req);
-      if (details !== null) {
-        f.stats.denied.inc();
-        return details;
-      }
-      f.stats.allowed.inc();
+      const details = f.engines.check(req, f.stats);
+      if (details !== null) return details;
     }
     return null;
   }
