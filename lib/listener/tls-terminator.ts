@@ -8,8 +8,9 @@
 import type { Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket, type TlsOptions } from 'node:tls';
 import type { DownstreamTlsConfig } from '../config/model.js';
+import type { SubjectAltName } from '../tls/subject-alt-names.js';
 import type { CertificateProvider } from '../tls/types.js';
-import { SanMatchers, type SubjectAltName } from '../upstream/san-check.js';
+import { SanMatchers } from '../upstream/san-check.js';
 import type { Logger } from '../util/logger.js';
 import { TlsContextSource } from './tls-context-source.js';
 import { TlsConnectionDetails } from './tls-details.js';

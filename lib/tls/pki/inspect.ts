@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { parseSubjectAltNameList } from '../subject-alt-names.js';
 
 /** A certificate's facts as `skiff pki inspect` and `/certs` show them. */
 export interface CertificateInfo {
@@ -23,10 +24,7 @@ export function splitPemCertificates(text: string): string[] {
   return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
-/**
- * Parses Node's `subjectAltName` string (`URI:a, DNS:b, IP Address:c`). Node quotes values that
- * hold a comma or quote (CVE-2021-44532), so this splits on the unquoted ", " only.
- */
+/** Node's `subjectAltName` string (`URI:a, DNS:b, IP Address:c`) grouped by the types identities use. */
 export function parseSubjectAltNames(sanText: string | undefined): {
   uri: string[];
   dns: string[];
@@ -34,13 +32,10 @@ export function parseSubjectAltNames(sanText: string | undefined): {
 } {
   const out = { uri: [] as string[], dns: [] as string[], ip: [] as string[] };
   if (sanText === undefined) return out;
-  const re = /(URI|DNS|IP Address|[A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/g;
-  for (const m of sanText.matchAll(re)) {
-    const raw = m[2]!;
-    const value = raw.startsWith('"') ? (JSON.parse(raw) as string) : raw;
-    if (m[1] === 'URI') out.uri.push(value);
-    else if (m[1] === 'DNS') out.dns.push(value);
-    else if (m[1] === 'IP Address') out.ip.push(value);
+  for (const { type, value } of parseSubjectAltNameList(sanText)) {
+    if (type === 'URI') out.uri.push(value);
+    else if (type === 'DNS') out.dns.push(value);
+    else if (type === 'IP Address') out.ip.push(value);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { TransportSocketMatchConfig, UpstreamTlsConfig } from '../../../lib/config/model.js';
-import { parseSubjectAltNames, SanMatchers } from '../../../lib/upstream/san-check.js';
+import { parseSubjectAltNameList as parseSubjectAltNames } from '../../../lib/tls/subject-alt-names.js';
+import { SanMatchers } from '../../../lib/upstream/san-check.js';
 import { tlsFailureReason, UpstreamTlsError } from '../../../lib/upstream/tls-errors.js';
 import { TlsTransport } from '../../../lib/upstream/tls-transport.js';
 import { classifyUpstreamError, upstreamFailureBody } from '../../../lib/upstream/upstream-errors.js';
