@@ -7,7 +7,7 @@ import type {
   RouteConfig,
   WeightedClusterConfig,
 } from '../config/model.js';
-import type { Random } from '../util/random.js';
+import { pickWeightedIndex, type Random } from '../util/random.js';
 import {
   CompiledHashPolicy,
   type HashPolicyRequest,
@@ -266,10 +266,9 @@ export class CompiledRoute {
         return name === undefined || name === '' ? null : { name, weighted: null };
       }
       case WEIGHTED: {
-        const r = this.random.int(this.totalWeight);
-        const cum = this.cumulativeWeights;
-        for (let i = 0; i < cum.length; i++) if (r < cum[i]!) return this.weightedClusters[i]!.pick;
-        return this.weightedClusters[cum.length - 1]!.pick;
+        return this.weightedClusters[
+          pickWeightedIndex(this.random, this.cumulativeWeights, this.totalWeight)
+        ]!.pick;
       }
       default:
         return null;

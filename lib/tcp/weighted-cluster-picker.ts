@@ -1,5 +1,5 @@
 import type { TcpProxyClusterWeight } from '../config/model.js';
-import type { Random } from '../util/random.js';
+import { pickWeightedIndex, type Random } from '../util/random.js';
 
 /**
  * Picks a tcp_proxy cluster name per connection by weight (Envoy's weighted_clusters): a uniform
@@ -34,8 +34,6 @@ export class WeightedClusterPicker {
     const n = this.names.length;
     if (n === 0) return null;
     if (n === 1) return this.names[0]!;
-    const r = this.random.int(this.total);
-    for (let i = 0; i < n; i++) if (r < this.ends[i]!) return this.names[i]!;
-    return this.names[n - 1]!;
+    return this.names[pickWeightedIndex(this.random, this.ends, this.total)]!;
   }
 }

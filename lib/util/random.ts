@@ -23,3 +23,13 @@ export function seededRandom(seed: number): Random {
   };
   return { next, int: (n) => Math.floor(next() * n) };
 }
+
+/**
+ * Envoy's weighted pick: r uniform in [0, total) lands in the first entry whose cumulative weight
+ * exceeds it (weight-0 entries are never picked); returns that entry's index.
+ */
+export function pickWeightedIndex(random: Random, cumulative: readonly number[], total: number): number {
+  const r = random.int(total);
+  for (let i = 0; i < cumulative.length; i++) if (r < cumulative[i]!) return i;
+  return cumulative.length - 1;
+}
