@@ -63,7 +63,7 @@ function addBucket(r: SeriesCounts, s: ExpositionSample): void {
 }
 
 /** The Istio row key: reporter and destination service (the per-destination view). */
-export function destinationKey(s: ExpositionSample): string {
+function destinationKey(s: ExpositionSample): string {
   const svc = s.labels.destination_service ?? s.labels.destination_service_name ?? 'unknown';
   return `d:${s.labels.reporter ?? 'unknown'}|${svc}`;
 }
