@@ -1,21 +1,13 @@
 /**
  * Command operators about the connections around a stream: TLS peer identity (Istio's
- * `%DOWNSTREAM_PEER_URI_SAN%`), upstream aliases and the host name. Kept apart from
- * operators.ts, which holds the request/response ones.
+ * `%DOWNSTREAM_PEER_URI_SAN%`) and the host name. Kept apart from operators.ts, which holds the
+ * request/response and address ones and makes these string operators.
  */
 import { hostname } from 'node:os';
-import { withoutPort } from './address.js';
-import type { Operator } from './operators.js';
 import type { AccessLogRecord } from './record.js';
 
-type Get = (r: AccessLogRecord) => string | null;
-type Entry = readonly [string, (name: string, arg: string | null) => Operator | string];
-
-/** A string operator without argument; `line` must equal `text(r) ?? '-'`. */
-function op(name: string, text: Get, line: (r: AccessLogRecord) => string): Entry {
-  const o: Operator = { text, num: null, line };
-  return [name, (n, arg) => (arg === null ? o : `%${n}% takes no argument`)];
-}
+/** `[name, text, line]` of a string operator without argument; `line` must equal `text(r) ?? '-'`. */
+type Entry = readonly [string, (r: AccessLogRecord) => string | null, (r: AccessLogRecord) => string];
 
 /** Envoy joins several URI SANs with commas; none (or plaintext) is unset. */
 function joinSans(sans: readonly string[] | undefined): string | null {
@@ -32,62 +24,23 @@ function hostName(): string {
 
 /** Entries merged into OPERATORS. */
 export const CONNECTION_OPERATORS: readonly Entry[] = [
-  op(
+  [
     'DOWNSTREAM_PEER_URI_SAN',
     (r) => joinSans(r.downstreamTls?.peerUriSans),
     (r) => joinSans(r.downstreamTls?.peerUriSans) ?? '-',
-  ),
-  op(
+  ],
+  [
     'DOWNSTREAM_LOCAL_URI_SAN',
     (r) => r.downstreamTls?.localUriSan || null,
     (r) => r.downstreamTls?.localUriSan || '-',
-  ),
-  op(
-    'DOWNSTREAM_TLS_VERSION',
-    (r) => r.downstreamTls?.version || null,
-    (r) => r.downstreamTls?.version || '-',
-  ),
-  op(
+  ],
+  ['DOWNSTREAM_TLS_VERSION', (r) => r.downstreamTls?.version || null, (r) => r.downstreamTls?.version || '-'],
+  [
     'DOWNSTREAM_PEER_FINGERPRINT_256',
     (r) => r.downstreamTls?.peerCertSha256 || null,
     (r) => r.downstreamTls?.peerCertSha256 || '-',
-  ),
-  op(
-    'UPSTREAM_PEER_URI_SAN',
-    (r) => r.upstreamPeerUriSan || null,
-    (r) => r.upstreamPeerUriSan || '-',
-  ),
-  op(
-    'UPSTREAM_LOCAL_URI_SAN',
-    (r) => r.upstreamLocalUriSan || null,
-    (r) => r.upstreamLocalUriSan || '-',
-  ),
-  // Envoy's UPSTREAM_HOST is the remote address of the upstream connection: same value.
-  op(
-    'UPSTREAM_REMOTE_ADDRESS',
-    (r) => r.upstreamHost,
-    (r) => r.upstreamHost ?? '-',
-  ),
-  op(
-    'UPSTREAM_REMOTE_ADDRESS_WITHOUT_PORT',
-    (r) => withoutPort(r.upstreamHost),
-    (r) => withoutPort(r.upstreamHost) ?? '-',
-  ),
-  op(
-    'UPSTREAM_LOCAL_ADDRESS_WITHOUT_PORT',
-    (r) => withoutPort(r.upstreamLocalAddress),
-    (r) => withoutPort(r.upstreamLocalAddress) ?? '-',
-  ),
-  // No proxy protocol or XFF trust here: the direct peer is the remote address.
-  op(
-    'DOWNSTREAM_DIRECT_REMOTE_ADDRESS',
-    (r) => r.downstreamRemoteAddress,
-    (r) => r.downstreamRemoteAddress ?? '-',
-  ),
-  op(
-    'DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT',
-    (r) => withoutPort(r.downstreamRemoteAddress),
-    (r) => withoutPort(r.downstreamRemoteAddress) ?? '-',
-  ),
-  op('HOSTNAME', hostName, hostName),
+  ],
+  ['UPSTREAM_PEER_URI_SAN', (r) => r.upstreamPeerUriSan || null, (r) => r.upstreamPeerUriSan || '-'],
+  ['UPSTREAM_LOCAL_URI_SAN', (r) => r.upstreamLocalUriSan || null, (r) => r.upstreamLocalUriSan || '-'],
+  ['HOSTNAME', hostName, hostName],
 ];

@@ -89,6 +89,21 @@ function withoutPortLine(addr: string | null): string {
   return withoutPort(addr) ?? '-';
 }
 
+// Envoy's UPSTREAM_HOST is the remote address of the upstream connection: same value.
+const upstreamHost = str(
+  (r) => r.upstreamHost,
+  (r) => r.upstreamHost ?? '-',
+);
+// No proxy protocol or XFF trust here: the direct peer is the remote address.
+const downstreamRemote = str(
+  (r) => r.downstreamRemoteAddress,
+  (r) => r.downstreamRemoteAddress ?? '-',
+);
+const downstreamRemoteWithoutPort = str(
+  (r) => withoutPort(r.downstreamRemoteAddress),
+  (r) => withoutPortLine(r.downstreamRemoteAddress),
+);
+
 /** Every supported operator by name. Aliases follow Envoy (REQUEST_HEADER = REQ, …). */
 export const OPERATORS: ReadonlyMap<string, OperatorFactory> = new Map<string, OperatorFactory>([
   ['START_TIME', startTime],
@@ -176,11 +191,13 @@ export const OPERATORS: ReadonlyMap<string, OperatorFactory> = new Map<string, O
       (r) => r.protocol || '-',
     ),
   ],
+  ['UPSTREAM_HOST', upstreamHost],
+  ['UPSTREAM_REMOTE_ADDRESS', upstreamHost],
   [
-    'UPSTREAM_HOST',
+    'UPSTREAM_REMOTE_ADDRESS_WITHOUT_PORT',
     str(
-      (r) => r.upstreamHost,
-      (r) => r.upstreamHost ?? '-',
+      (r) => withoutPort(r.upstreamHost),
+      (r) => withoutPortLine(r.upstreamHost),
     ),
   ],
   [
@@ -205,19 +222,16 @@ export const OPERATORS: ReadonlyMap<string, OperatorFactory> = new Map<string, O
     ),
   ],
   [
-    'DOWNSTREAM_REMOTE_ADDRESS',
+    'UPSTREAM_LOCAL_ADDRESS_WITHOUT_PORT',
     str(
-      (r) => r.downstreamRemoteAddress,
-      (r) => r.downstreamRemoteAddress ?? '-',
+      (r) => withoutPort(r.upstreamLocalAddress),
+      (r) => withoutPortLine(r.upstreamLocalAddress),
     ),
   ],
-  [
-    'DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT',
-    str(
-      (r) => withoutPort(r.downstreamRemoteAddress),
-      (r) => withoutPortLine(r.downstreamRemoteAddress),
-    ),
-  ],
+  ['DOWNSTREAM_REMOTE_ADDRESS', downstreamRemote],
+  ['DOWNSTREAM_DIRECT_REMOTE_ADDRESS', downstreamRemote],
+  ['DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT', downstreamRemoteWithoutPort],
+  ['DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT', downstreamRemoteWithoutPort],
   [
     'DOWNSTREAM_LOCAL_ADDRESS',
     str(
@@ -246,5 +260,5 @@ export const OPERATORS: ReadonlyMap<string, OperatorFactory> = new Map<string, O
       (r) => r.routeName || '-',
     ),
   ],
-  ...CONNECTION_OPERATORS,
+  ...CONNECTION_OPERATORS.map(([name, text, line]) => [name, str(text, line)] as const),
 ]);

@@ -1,12 +1,12 @@
 import { formatResponseFlags } from '../accesslog/response-flags.js';
 import { HealthFlag } from '../cluster/types.js';
 import type { LocalReplyEntry } from '../http/local-reply-ring.js';
+import { cumulativeQuantile } from '../stats/stat-list.js';
 import { healthFlagsText } from './clusters-view.js';
 import {
   CLUSTER_COUNTERS,
   clusterOf,
   deltaOf,
-  histogramQuantile,
   ISTIO_DURATION_BUCKET,
   ISTIO_REQUESTS,
   type SeriesCounts,
@@ -85,8 +85,8 @@ function windowed(key: string, input: DashboardInput): Record<string, number | n
   return {
     requestsPerSecond: seconds > 0 ? round(d.requests / seconds, 2) : null,
     errorRate: d.completed > 0 ? round(d.errors / d.completed, 4) : null,
-    p50Ms: round(histogramQuantile(0.5, d.bounds, d.cumulative), 2),
-    p99Ms: round(histogramQuantile(0.99, d.bounds, d.cumulative), 2),
+    p50Ms: round(cumulativeQuantile(0.5, d.bounds, d.cumulative), 2),
+    p99Ms: round(cumulativeQuantile(0.99, d.bounds, d.cumulative), 2),
   };
 }
 

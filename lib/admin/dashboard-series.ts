@@ -63,7 +63,7 @@ function addBucket(r: SeriesCounts, s: ExpositionSample): void {
 }
 
 /** The Istio row key: reporter and destination service (the per-destination view). */
-export function destinationKey(s: ExpositionSample): string {
+function destinationKey(s: ExpositionSample): string {
   const svc = s.labels.destination_service ?? s.labels.destination_service_name ?? 'unknown';
   return `d:${s.labels.reporter ?? 'unknown'}|${svc}`;
 }
@@ -106,31 +106,6 @@ export function takeSnapshot(
   });
   each(ISTIO_DURATION_BUCKET, (s) => addBucket(row(rows, destinationKey(s)), s));
   return { atMs, rows };
-}
-
-/**
- * Prometheus' `histogram_quantile` over cumulative buckets: linear interpolation inside the
- * bucket holding the rank; the +Inf bucket answers with the highest finite bound. Null when empty.
- */
-export function histogramQuantile(
-  q: number,
-  bounds: readonly number[],
-  cumulative: readonly number[],
-): number | null {
-  const n = bounds.length;
-  if (n === 0) return null;
-  const total = cumulative[n - 1]!;
-  if (!(total > 0)) return null;
-  const rank = q * total;
-  let i = 0;
-  while (i < n - 1 && cumulative[i]! < rank) i++;
-  const upper = bounds[i]!;
-  if (upper === Number.POSITIVE_INFINITY) return n >= 2 ? bounds[n - 2]! : null;
-  const lower = i === 0 ? 0 : bounds[i - 1]!;
-  const below = i === 0 ? 0 : cumulative[i - 1]!;
-  const inBucket = cumulative[i]! - below;
-  if (inBucket <= 0) return upper;
-  return lower + ((upper - lower) * (rank - below)) / inBucket;
 }
 
 /** `now - base` per field; counters that went down (cluster re-created) restart from zero. */

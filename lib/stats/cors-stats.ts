@@ -32,9 +32,5 @@ export interface CorsStats {
 }
 
 export function bindCorsStats(f: Families, statPrefix: string): CorsStats {
-  const v = [statPrefix];
-  return {
-    originValid: f.counter(CORS.originValid, v),
-    originInvalid: f.counter(CORS.originInvalid, v),
-  };
+  return f.bindTable(CORS, [statPrefix]);
 }

@@ -3,6 +3,16 @@ import { type ExpositionQuery, writeExposition } from './exposition.js';
 import { newFamily, type StatFamily } from './family.js';
 import type { StatDef } from './stat-def.js';
 
+/** The cell type a declared stat binds to. */
+export type CellOf<D extends StatDef> = D['type'] extends 'counter'
+  ? Counter
+  : D['type'] extends 'gauge'
+    ? Gauge
+    : Histogram;
+
+/** One cell per row of a stat table, all bound to the same label values. */
+export type BoundTable<T extends Record<string, StatDef>> = { readonly [K in keyof T]: CellOf<T[K]> };
+
 /** The families of one StatsRegistry, by Prometheus name; typed lookups used at bind time only. */
 export class Families {
   private readonly byName = new Map<string, StatFamily>();
@@ -41,6 +51,13 @@ export class Families {
     const c = this.family(def).child(values);
     if (!(c instanceof Histogram)) throw new Error(`${def.name} is not a histogram`);
     return c;
+  }
+
+  /** Every stat of `table` bound to `values` (each table row sharing the same labels). */
+  bindTable<T extends Record<string, StatDef>>(table: T, values: readonly string[]): BoundTable<T> {
+    const out: Record<string, Counter | Gauge | Histogram> = {};
+    for (const [key, def] of Object.entries(table)) out[key] = this.family(def).child(values);
+    return out as BoundTable<T>;
   }
 
   removeWhere(defs: readonly StatDef[], label: string, value: string): void {

@@ -46,11 +46,5 @@ export interface FaultStats {
 }
 
 export function bindFaultStats(f: Families, statPrefix: string): FaultStats {
-  const v = [statPrefix];
-  return {
-    delaysInjected: f.counter(FAULT.delaysInjected, v),
-    abortsInjected: f.counter(FAULT.abortsInjected, v),
-    faultsOverflow: f.counter(FAULT.faultsOverflow, v),
-    activeFaults: f.gauge(FAULT.activeFaults, v),
-  };
+  return f.bindTable(FAULT, [statPrefix]);
 }

@@ -5,7 +5,7 @@ import type { StatDef } from './stat-def.js';
 const TCP = ['envoy_tcp_prefix'] as const;
 const OTHER = ['envoy_rbac_prefix'] as const;
 
-function c(name: string, help: string, labels: readonly string[]): StatDef {
+function c(name: string, help: string, labels: readonly string[]): StatDef & { readonly type: 'counter' } {
   return { name, type: 'counter', help, labels };
 }
 
@@ -49,11 +49,5 @@ export function bindNetworkRbacStats(f: Families, statPrefix: string): RbacStats
   const tcp = statPrefix.startsWith('tcp.');
   const defs = tcp ? NETWORK_RBAC_TCP : NETWORK_RBAC_OTHER;
   // `tcp.` + X + `rbac.allowed`: the tag is everything between `tcp.` and the last dot.
-  const v = [tcp ? `${statPrefix.slice(4)}rbac` : statPrefix];
-  return {
-    allowed: f.counter(defs.allowed, v),
-    denied: f.counter(defs.denied, v),
-    shadowAllowed: f.counter(defs.shadowAllowed, v),
-    shadowDenied: f.counter(defs.shadowDenied, v),
-  };
+  return f.bindTable(defs, [tcp ? `${statPrefix.slice(4)}rbac` : statPrefix]);
 }

@@ -46,11 +46,5 @@ export interface RbacStats {
 }
 
 export function bindRbacStats(f: Families, statPrefix: string): RbacStats {
-  const v = [statPrefix];
-  return {
-    allowed: f.counter(RBAC.allowed, v),
-    denied: f.counter(RBAC.denied, v),
-    shadowAllowed: f.counter(RBAC.shadowAllowed, v),
-    shadowDenied: f.counter(RBAC.shadowDenied, v),
-  };
+  return f.bindTable(RBAC, [statPrefix]);
 }

@@ -17,8 +17,18 @@ import { bindRbacStats, RBAC_STATS, type RbacStats } from './rbac-stats.js';
 import { RELOAD_STATS, ReloadStats } from './reload-stats.js';
 import { type ServerInfo, ServerStats } from './server-stats.js';
 import { listStats, type StatEntry } from './stat-list.js';
-import { BoundTcpStats, TCP_STATS } from './tcp-stats.js';
+import { bindTcpStats, TCP_STATS } from './tcp-stats.js';
 import type { ClusterStats, HttpConnectionManagerStats, ListenerStats, TcpProxyStats } from './types.js';
+
+/** `map`'s entry for `key`, made on first use (bind time only, never per request). */
+function cached<V>(map: Map<string, V>, key: string, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+}
 
 /**
  * All stats of one Skiff instance (no process-wide registry): the declared families and the
@@ -43,7 +53,7 @@ export class StatsRegistry {
   /** Tag names of the Prometheus series (`istio` in sidecar mode); applied at scrape time only. */
   naming: StatNaming = 'envoy';
   private tracing: TracingStats | null = null;
-  private readonly tcp = new Map<string, BoundTcpStats>();
+  private readonly tcp = new Map<string, TcpProxyStats>();
   private readonly networkRbac = new Map<string, RbacStats>();
 
   constructor() {
@@ -69,12 +79,7 @@ export class StatsRegistry {
   }
 
   clusterStats(name: string): ClusterStats {
-    let s = this.clusters.get(name);
-    if (s === undefined) {
-      s = new BoundClusterStats(this.families, name);
-      this.clusters.set(name, s);
-    }
-    return s;
+    return cached(this.clusters, name, () => new BoundClusterStats(this.families, name));
   }
 
   /** Drops every series of a removed cluster; a later `clusterStats(name)` starts from zero. */
@@ -88,72 +93,37 @@ export class StatsRegistry {
   }
 
   httpStats(statPrefix: string): HttpConnectionManagerStats {
-    let s = this.http.get(statPrefix);
-    if (s === undefined) {
-      s = new BoundHttpStats(this.families, statPrefix);
-      this.http.set(statPrefix, s);
-    }
-    return s;
+    return cached(this.http, statPrefix, () => new BoundHttpStats(this.families, statPrefix));
   }
 
   /** A tcp_proxy's `tcp.<stat_prefix>.*` stats (shared by chains with the same prefix). */
   tcpStats(statPrefix: string): TcpProxyStats {
-    let s = this.tcp.get(statPrefix);
-    if (s === undefined) {
-      s = new BoundTcpStats(this.families, statPrefix);
-      this.tcp.set(statPrefix, s);
-    }
-    return s;
+    return cached(this.tcp, statPrefix, () => bindTcpStats(this.families, statPrefix));
   }
 
   /** A network RBAC filter's `<stat_prefix>rbac.*` stats (shared by filters with the same prefix). */
   networkRbacStats(statPrefix: string): RbacStats {
-    let s = this.networkRbac.get(statPrefix);
-    if (s === undefined) {
-      s = bindNetworkRbacStats(this.families, statPrefix);
-      this.networkRbac.set(statPrefix, s);
-    }
-    return s;
+    return cached(this.networkRbac, statPrefix, () => bindNetworkRbacStats(this.families, statPrefix));
   }
 
   /** The fault filter's stats of one HCM (shared by its listener-level and per-route configs). */
   faultStats(statPrefix: string): FaultStats {
-    let s = this.faults.get(statPrefix);
-    if (s === undefined) {
-      s = bindFaultStats(this.families, statPrefix);
-      this.faults.set(statPrefix, s);
-    }
-    return s;
+    return cached(this.faults, statPrefix, () => bindFaultStats(this.families, statPrefix));
   }
 
   /** The RBAC filter's stats of one HCM. */
   rbacStats(statPrefix: string): RbacStats {
-    let s = this.rbac.get(statPrefix);
-    if (s === undefined) {
-      s = bindRbacStats(this.families, statPrefix);
-      this.rbac.set(statPrefix, s);
-    }
-    return s;
+    return cached(this.rbac, statPrefix, () => bindRbacStats(this.families, statPrefix));
   }
 
   /** The CORS filter's stats of one HCM. */
   corsStats(statPrefix: string): CorsStats {
-    let s = this.cors.get(statPrefix);
-    if (s === undefined) {
-      s = bindCorsStats(this.families, statPrefix);
-      this.cors.set(statPrefix, s);
-    }
-    return s;
+    return cached(this.cors, statPrefix, () => bindCorsStats(this.families, statPrefix));
   }
 
   listenerStats(address: string, port: number): ListenerStats {
     const key = listenerStatAddress(address, port);
-    let s = this.listeners.get(key);
-    if (s === undefined) {
-      s = new BoundListenerStats(this.families, key);
-      this.listeners.set(key, s);
-    }
-    return s;
+    return cached(this.listeners, key, () => new BoundListenerStats(this.families, key));
   }
 
   /** Istio's standard metrics (sidecar mode only: declared on first use, with `istio_build`). */

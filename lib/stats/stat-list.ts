@@ -44,18 +44,35 @@ export const SUPPORTED_QUANTILES: readonly number[] = [0, 25, 50, 75, 90, 95, 99
  * null when nothing was recorded.
  */
 export function histogramQuantile(h: Histogram, percent: number): number | null {
-  if (h.count === 0) return null;
-  const target = (percent / 100) * h.count;
-  let before = 0;
-  for (let i = 0; i < h.counts.length; i++) {
-    const n = h.counts[i]!;
-    if (n === 0) continue;
-    if (before + n >= target) {
-      const lo = i === 0 ? 0 : h.bounds[i - 1]!;
-      const hi = h.bounds[i] ?? lo;
-      return lo + ((hi - lo) * Math.max(0, target - before)) / n;
-    }
-    before += n;
-  }
-  return h.bounds[h.bounds.length - 1] ?? 0;
+  const cumulative = new Float64Array(h.counts.length);
+  let acc = 0;
+  for (let i = 0; i < h.counts.length; i++) cumulative[i] = acc += h.counts[i]!;
+  return cumulativeQuantile(percent / 100, [...h.bounds, Number.POSITIVE_INFINITY], cumulative);
+}
+
+/**
+ * Prometheus' `histogram_quantile` (q in 0…1) over cumulative buckets (`bounds` ascending, +Inf
+ * last): linear interpolation inside the first non-empty bucket holding the rank; the +Inf bucket
+ * answers with the highest finite bound. Null when empty.
+ */
+export function cumulativeQuantile(
+  q: number,
+  bounds: readonly number[],
+  cumulative: ArrayLike<number>,
+): number | null {
+  const n = bounds.length;
+  if (n === 0) return null;
+  const total = cumulative[n - 1]!;
+  if (!(total > 0)) return null;
+  const rank = q * total;
+  let i = 0;
+  // Empty buckets are skipped too, so rank 0 (P0) reads the lowest bucket holding a sample.
+  while (i < n - 1 && (cumulative[i]! < rank || cumulative[i] === (i === 0 ? 0 : cumulative[i - 1]))) i++;
+  const upper = bounds[i]!;
+  if (upper === Number.POSITIVE_INFINITY) return n >= 2 ? bounds[n - 2]! : null;
+  const lower = i === 0 ? 0 : bounds[i - 1]!;
+  const below = i === 0 ? 0 : cumulative[i - 1]!;
+  const inBucket = cumulative[i]! - below;
+  if (inBucket <= 0) return upper;
+  return lower + ((upper - lower) * (rank - below)) / inBucket;
 }

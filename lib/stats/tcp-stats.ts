@@ -1,11 +1,10 @@
-import type { Counter } from './cells.js';
 import type { Families } from './families.js';
 import type { StatDef } from './stat-def.js';
 import type { TcpProxyStats } from './types.js';
 
 const L = ['envoy_tcp_prefix'] as const;
 
-function c(name: string, help: string): StatDef {
+function c(name: string, help: string): StatDef & { readonly type: 'counter' } {
   return { name: `envoy_tcp_${name}`, type: 'counter', help, labels: L };
 }
 
@@ -28,21 +27,6 @@ export const TCP = {
 export const TCP_STATS: readonly StatDef[] = Object.values(TCP);
 
 /** One tcp_proxy stat_prefix's cells, bound once and shared by every chain using the prefix. */
-export class BoundTcpStats implements TcpProxyStats {
-  readonly downstreamCxTotal: Counter;
-  readonly downstreamCxNoRoute: Counter;
-  readonly downstreamCxRxBytesTotal: Counter;
-  readonly downstreamCxTxBytesTotal: Counter;
-  readonly idleTimeout: Counter;
-  readonly maxDownstreamConnectionDuration: Counter;
-
-  constructor(f: Families, prefix: string) {
-    const v = [prefix];
-    this.downstreamCxTotal = f.counter(TCP.downstreamCxTotal, v);
-    this.downstreamCxNoRoute = f.counter(TCP.downstreamCxNoRoute, v);
-    this.downstreamCxRxBytesTotal = f.counter(TCP.downstreamCxRxBytesTotal, v);
-    this.downstreamCxTxBytesTotal = f.counter(TCP.downstreamCxTxBytesTotal, v);
-    this.idleTimeout = f.counter(TCP.idleTimeout, v);
-    this.maxDownstreamConnectionDuration = f.counter(TCP.maxDownstreamConnectionDuration, v);
-  }
+export function bindTcpStats(f: Families, prefix: string): TcpProxyStats {
+  return f.bindTable(TCP, [prefix]);
 }

@@ -17,6 +17,7 @@ import type {
 import type { DownstreamTlsInfo } from '../../tls/types.js';
 import { ISTIO_LABELS, type IstioCells, type IstioStats, L } from './istio-stats.js';
 import { IstioTcpReporter, type TcpReportOptions } from './istio-tcp-reporter.js';
+import { LabelCellCache } from './label-cell-cache.js';
 import { PEER_METADATA, PEER_METADATA_ID, PeerMetadataCache, peerMetadataHeaders } from './peer-metadata.js';
 import { hostWithoutPort, namespaceFromSpiffe, type ServiceLabels, serviceLabels } from './service-labels.js';
 import { type ProxyWorkload, UNKNOWN, UNKNOWN_WORKLOAD, type WorkloadFacts } from './workload-facts.js';
@@ -69,10 +70,6 @@ const FACT_LABELS = [
   'cluster',
 ] as const;
 
-function labelIndex(name: string): number {
-  return (ISTIO_LABELS as readonly string[]).indexOf(name);
-}
-
 function factValues(w: WorkloadFacts): string[] {
   return [w.workload, w.namespace, w.app, w.version, w.canonicalService, w.canonicalRevision, w.cluster];
 }
@@ -89,10 +86,9 @@ function headerBytes(h: HeaderMap): number {
 export class IstioReporter implements TcpObserverFactory {
   readonly reporter: Reporter;
   private readonly outbound: boolean;
-  private readonly stats: IstioStats;
   private readonly self: ProxyWorkload;
   private readonly values: string[];
-  private readonly cells = new Map<string, IstioCells>();
+  private readonly cells: LabelCellCache<IstioCells>;
   /** Service labels by cluster name, then by Host (only for clusters that do not name a service). */
   private readonly services = new Map<string, Map<string, ServiceLabels>>();
   /** Indexes of the labels that vary per request (the key of `cells`); the others are ours. */
@@ -112,7 +108,6 @@ export class IstioReporter implements TcpObserverFactory {
   readonly tcp: IstioTcpReporter;
 
   constructor(stats: IstioStats, self: ProxyWorkload, reporter: Reporter, tcp: TcpReportOptions = {}) {
-    this.stats = stats;
     this.self = self;
     this.reporter = reporter;
     this.outbound = reporter === 'source';
@@ -121,13 +116,14 @@ export class IstioReporter implements TcpObserverFactory {
     v[L.reporter] = reporter;
     const side = this.outbound ? 'source' : 'destination';
     const peerSide = this.outbound ? 'destination' : 'source';
-    this.peerIdx = FACT_LABELS.map((f) => labelIndex(`${peerSide}_${f}`));
-    const own = FACT_LABELS.map((f) => labelIndex(`${side}_${f}`));
+    this.peerIdx = FACT_LABELS.map((f) => L[`${peerSide}_${f}`]);
+    const own = FACT_LABELS.map((f) => L[`${side}_${f}`]);
     const facts = factValues(self);
     for (let i = 0; i < own.length; i++) v[own[i]!] = facts[i]!;
     this.varying = v.map((_, i) => i).filter((i) => i !== L.reporter && !own.includes(i));
     this.values = v;
     this.last = v.slice();
+    this.cells = new LabelCellCache(this.varying, (values) => stats.bind(values));
     this.tcp = new IstioTcpReporter(stats, self, this, reporter, v, tcp);
   }
 
@@ -237,16 +233,7 @@ export class IstioReporter implements TcpObserverFactory {
   private lookup(): IstioCells {
     const v = this.values;
     const vary = this.varying;
-    let key = v[vary[0]!]!;
-    for (let i = 1; i < vary.length; i++) key += '\u0001' + v[vary[i]!]!;
-    let cells = this.cells.get(key);
-    if (cells === undefined) {
-      // A runaway label (a Host header per request) must not grow memory without bound; the
-      // families keep their children, only this lookup cache restarts.
-      if (this.cells.size >= MAX_CACHED) this.cells.clear();
-      cells = this.stats.bind(v.slice());
-      this.cells.set(key, cells);
-    }
+    const cells = this.cells.get(v);
     for (let i = 0; i < vary.length; i++) this.last[vary[i]!] = v[vary[i]!]!;
     this.lastCells = cells;
     return cells;

@@ -2,8 +2,7 @@
  * Istio's standard HTTP metrics (`istio.stats` filter): names, label order and types as
  * `istio_stats.cc` exposes them, without Envoy's `envoy_` prefix.
  */
-import type { Counter, Histogram } from '../cells.js';
-import type { Families } from '../families.js';
+import type { BoundTable, Families } from '../families.js';
 import type { StatDef } from '../stat-def.js';
 
 /** Label names in Istio's exposition order. */
@@ -41,13 +40,13 @@ export const L = Object.fromEntries(ISTIO_LABELS.map((n, i) => [n, i])) as {
 };
 
 export const ISTIO = {
-  requestsTotal: {
+  requests: {
     name: 'istio_requests_total',
     type: 'counter',
     help: 'Requests, counted at stream end',
     labels: ISTIO_LABELS,
   },
-  requestDuration: {
+  duration: {
     name: 'istio_request_duration_milliseconds',
     type: 'histogram',
     help: 'Request duration, first request byte to last response byte (ms)',
@@ -89,13 +88,13 @@ export const ISTIO_TCP = {
     help: 'Bytes received from the downstream peer on TCP connections, reported periodically and at close',
     labels: ISTIO_TCP_LABELS,
   },
-  connectionsOpened: {
+  opened: {
     name: 'istio_tcp_connections_opened_total',
     type: 'counter',
     help: 'TCP connections opened, counted once the peer metadata exchange is done (else at close)',
     labels: ISTIO_TCP_LABELS,
   },
-  connectionsClosed: {
+  closed: {
     name: 'istio_tcp_connections_closed_total',
     type: 'counter',
     help: 'TCP connections closed',
@@ -118,20 +117,10 @@ export const ISTIO_STATS: readonly StatDef[] = [
 ];
 
 /** The four cells of one label combination. */
-export interface IstioCells {
-  readonly requests: Counter;
-  readonly duration: Histogram;
-  readonly requestBytes: Histogram;
-  readonly responseBytes: Histogram;
-}
+export type IstioCells = BoundTable<typeof ISTIO>;
 
 /** The four TCP cells of one label combination. */
-export interface IstioTcpCells {
-  readonly sentBytes: Counter;
-  readonly receivedBytes: Counter;
-  readonly opened: Counter;
-  readonly closed: Counter;
-}
+export type IstioTcpCells = BoundTable<typeof ISTIO_TCP>;
 
 /** Binds Istio's families; declared on first use so Envoy-mode Skiff does not expose them. */
 export class IstioStats {
@@ -145,23 +134,11 @@ export class IstioStats {
 
   /** The cells for one full set of label values (in ISTIO_LABELS order); bind time only. */
   bind(values: readonly string[]): IstioCells {
-    const f = this.f;
-    return {
-      requests: f.counter(ISTIO.requestsTotal, values),
-      duration: f.histogram(ISTIO.requestDuration, values),
-      requestBytes: f.histogram(ISTIO.requestBytes, values),
-      responseBytes: f.histogram(ISTIO.responseBytes, values),
-    };
+    return this.f.bindTable(ISTIO, values);
   }
 
   /** The TCP cells for one set of label values in ISTIO_TCP_LABELS order; bind time only. */
   bindTcp(values: readonly string[]): IstioTcpCells {
-    const f = this.f;
-    return {
-      sentBytes: f.counter(ISTIO_TCP.sentBytes, values),
-      receivedBytes: f.counter(ISTIO_TCP.receivedBytes, values),
-      opened: f.counter(ISTIO_TCP.connectionsOpened, values),
-      closed: f.counter(ISTIO_TCP.connectionsClosed, values),
-    };
+    return this.f.bindTable(ISTIO_TCP, values);
   }
 }

@@ -12,7 +12,8 @@ import type {
 } from '../../tcp/tcp-session-view.js';
 import { type Scheduler, systemScheduler, type TimerHandle, type TimerTarget } from '../../util/scheduler.js';
 import type { IstioPeerView } from './istio-reporter.js';
-import { ISTIO_LABELS, ISTIO_TCP_LABELS, type IstioStats, type IstioTcpCells, L } from './istio-stats.js';
+import { ISTIO_TCP_LABELS, type IstioStats, type IstioTcpCells, L } from './istio-stats.js';
+import { LabelCellCache } from './label-cell-cache.js';
 import { type ServiceLabels, tcpServiceLabels } from './service-labels.js';
 import { exchangePreamble } from './tcp-metadata-exchange.js';
 import type { ProxyWorkload } from './workload-facts.js';
@@ -42,9 +43,7 @@ const REPORTED = 1;
 const CLOSED = 2;
 
 /** Index in ISTIO_LABELS of each TCP label, in ISTIO_TCP_LABELS order. */
-const TCP_INDEX: readonly number[] = ISTIO_TCP_LABELS.map((n) =>
-  (ISTIO_LABELS as readonly string[]).indexOf(n),
-);
+const TCP_INDEX: readonly number[] = ISTIO_TCP_LABELS.map((n) => L[n]);
 
 /** One observed connection: a node of the reporter's list of open connections. */
 class TcpConnectionStats implements TcpConnectionObserver {
@@ -96,7 +95,7 @@ class TcpConnectionStats implements TcpConnectionObserver {
 export class IstioTcpReporter implements TcpObserverFactory, TimerTarget {
   private readonly outbound: boolean;
   private readonly values: string[];
-  private readonly cells = new Map<string, IstioTcpCells>();
+  private readonly cells: LabelCellCache<IstioTcpCells>;
   private readonly services = new Map<string, ServiceLabels>();
   private readonly scheduler: Scheduler;
   private readonly intervalMs: number;
@@ -107,7 +106,7 @@ export class IstioTcpReporter implements TcpObserverFactory, TimerTarget {
 
   /** `template`: a values array in ISTIO_LABELS order with the reporter and our own side set. */
   constructor(
-    private readonly stats: IstioStats,
+    stats: IstioStats,
     private readonly self: ProxyWorkload,
     private readonly peerLabels: PeerLabelSource,
     reporter: 'source' | 'destination',
@@ -117,6 +116,7 @@ export class IstioTcpReporter implements TcpObserverFactory, TimerTarget {
     this.outbound = reporter === 'source';
     this.values = template.slice();
     this.values[L.request_protocol] = 'tcp';
+    this.cells = new LabelCellCache(TCP_INDEX, (v) => stats.bindTcp(TCP_INDEX.map((i) => v[i]!)));
     this.scheduler = opts.scheduler ?? systemScheduler;
     this.intervalMs = opts.intervalMs ?? TCP_REPORT_INTERVAL_MS;
   }
@@ -171,16 +171,7 @@ export class IstioTcpReporter implements TcpObserverFactory, TimerTarget {
     v[L.destination_service_name] = svc.name;
     v[L.destination_service_namespace] = svc.namespace;
     v[L.response_flags] = this.peerLabels.flagText(view.responseFlags);
-    let key = v[TCP_INDEX[0]!]!;
-    for (let i = 1; i < TCP_INDEX.length; i++) key += '\u0001' + v[TCP_INDEX[i]!]!;
-    let cells = this.cells.get(key);
-    if (cells === undefined) {
-      // Bounded like the HTTP side's cache: the families keep their children.
-      if (this.cells.size >= MAX_CACHED) this.cells.clear();
-      cells = this.stats.bindTcp(TCP_INDEX.map((i) => v[i]!));
-      this.cells.set(key, cells);
-    }
-    return cells;
+    return this.cells.get(v);
   }
 
   private service(cluster: string | null): ServiceLabels {

@@ -14,7 +14,7 @@ export interface ServiceLabels {
 const SPECIAL = new Set(['PassthroughCluster', 'BlackHoleCluster', 'InboundPassthroughClusterIpv4']);
 
 /** `name.ns.svc.<domain>` → name and namespace; other hosts name themselves. */
-export function serviceFromHost(host: string, namespace: string): ServiceLabels {
+function serviceFromHost(host: string, namespace: string): ServiceLabels {
   if (host === '') return { service: UNKNOWN, name: UNKNOWN, namespace };
   const parts = host.split('.');
   if (parts.length >= 3 && parts[2] === 'svc')

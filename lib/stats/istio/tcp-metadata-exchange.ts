@@ -19,7 +19,7 @@ import type { ProxyWorkload, WorkloadFacts } from './workload-facts.js';
 /** The ALPN under which both sides run the exchange. */
 export const PEER_EXCHANGE_ALPN = 'istio-peer-exchange';
 export const EXCHANGE_MAGIC = 0x3d230467;
-export const EXCHANGE_HEADER_BYTES = 8;
+const EXCHANGE_HEADER_BYTES = 8;
 /**
  * Largest payload accepted. Istio sets none (it waits for the announced length under the
  * connection's buffer limit); node metadata is a few KiB, so 64 KiB only refuses garbage.

@@ -4,12 +4,13 @@ import { acceptsHtml, dashboardJson, dashboardPage } from '../../../lib/admin/da
 import { DashboardHistory } from '../../../lib/admin/dashboard-history.js';
 import { buildDashboard, DASHBOARD_METRICS, type DashboardInput } from '../../../lib/admin/dashboard-json.js';
 import { dashboardCsp, dashboardHtml, escapeHtml } from '../../../lib/admin/dashboard-page.js';
-import { histogramQuantile, type Snapshot, takeSnapshot } from '../../../lib/admin/dashboard-series.js';
+import { type Snapshot, takeSnapshot } from '../../../lib/admin/dashboard-series.js';
 import { parseSampleLine, readExposition } from '../../../lib/admin/exposition-reader.js';
 import type { AdminContext } from '../../../lib/admin/types.js';
 import { HealthFlag } from '../../../lib/cluster/types.js';
 import type { Bootstrap } from '../../../lib/config/model.js';
 import { StatsRegistry } from '../../../lib/stats/registry.js';
+import { cumulativeQuantile } from '../../../lib/stats/stat-list.js';
 
 const read = (text: string) => readExposition(text, (n) => DASHBOARD_METRICS.has(n));
 
@@ -59,11 +60,11 @@ t.test('parseSampleLine reads labels with escapes and special values', async (t)
 
 t.test('histogramQuantile interpolates like Prometheus', async (t) => {
   const bounds = [10, 100, Number.POSITIVE_INFINITY];
-  t.equal(histogramQuantile(0.5, bounds, [0, 0, 0]), null, 'no samples');
-  t.equal(histogramQuantile(0.5, bounds, [10, 10, 10]), 5);
-  t.equal(histogramQuantile(0.5, bounds, [0, 10, 10]), 55);
-  t.equal(histogramQuantile(0.99, bounds, [0, 0, 4]), 100, '+Inf answers with the highest finite bound');
-  t.equal(histogramQuantile(0.5, [], []), null);
+  t.equal(cumulativeQuantile(0.5, bounds, [0, 0, 0]), null, 'no samples');
+  t.equal(cumulativeQuantile(0.5, bounds, [10, 10, 10]), 5);
+  t.equal(cumulativeQuantile(0.5, bounds, [0, 10, 10]), 55);
+  t.equal(cumulativeQuantile(0.99, bounds, [0, 0, 4]), 100, '+Inf answers with the highest finite bound');
+  t.equal(cumulativeQuantile(0.5, [], []), null);
 });
 
 const ENVOY_TEXT = (rq: number, fives: number, fast: number) => `
