@@ -8,7 +8,6 @@ import { readLbTuning } from './cluster-lb.js';
 import { readOriginalDst } from './cluster-original-dst.js';
 import { readOutlierDetection } from './cluster-outlier-detection.js';
 import { readClusterProtocol } from './cluster-protocol.js';
-import { CLUSTER_SECTIONS } from './cluster-sections.js';
 import { readTransportSocketMatches, readUpstreamTransportSocket } from './cluster-tls.js';
 import { CLUSTER_RULES } from './field-rules.js';
 
@@ -59,7 +58,6 @@ export function readCluster(r: FieldReader): ClusterConfig | undefined {
   const socket = r.object('transport_socket');
   const upstreamTls = socket === undefined ? null : readUpstreamTransportSocket(socket);
   const transportSocketMatches = readTransportSocketMatches(r, 'transport_socket_matches') ?? [];
-  for (const s of CLUSTER_SECTIONS) if (r.has(s.field)) s.decode(r, s.field);
   r.finish(CLUSTER_RULES);
   if (name === '') return undefined;
   return {

@@ -12,21 +12,21 @@ import type {
   TlsVersion,
 } from '../model.js';
 import type { FieldReader, FinishRules } from '../reader.js';
+import { RAW_BUFFER_SOCKET_NAME, SDS_ROOT_CA, SDS_WORKLOAD_CERT, TLS_SOCKET_NAME } from './cluster-tls.js';
+import { SDS_SECRET_CONFIG_RULES } from './field-rules.js';
 import { readFileDataSource, readSanMatchers } from './tls-data-source.js';
 import { noteCa, noteKeyPair } from './tls-file-refs.js';
 import { expectType, readTypedConfig } from './typed-config.js';
 
 export const DOWNSTREAM_TLS_TYPE =
   'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
-const RAW_BUFFER_NAMES = ['envoy.transport_sockets.raw_buffer', 'raw_buffer'];
-const TLS_NAMES = ['envoy.transport_sockets.tls', 'tls'];
-const WORKLOAD_CERT_SECRET = 'default';
-const WORKLOAD_ROOT_SECRET = 'ROOTCA';
+const RAW_BUFFER_NAMES = [RAW_BUFFER_SOCKET_NAME, 'raw_buffer'];
+const TLS_NAMES = [TLS_SOCKET_NAME, 'tls'];
 
 const SECURITY = 'it changes which peers are accepted';
 
 /** Field rules of the TLS messages this file reads (docs/config.md lists the ignored ones). */
-export const DOWNSTREAM_TLS_RULES: FinishRules = {
+const DOWNSTREAM_TLS_RULES: FinishRules = {
   ignored: [
     'session_timeout',
     'disable_stateless_session_resumption',
@@ -39,7 +39,7 @@ export const DOWNSTREAM_TLS_RULES: FinishRules = {
   ],
   unsupported: { require_sni: '', tls_session_ticket_keys: '' },
 };
-export const COMMON_TLS_CONTEXT_RULES: FinishRules = {
+const DOWNSTREAM_COMMON_TLS_CONTEXT_RULES: FinishRules = {
   ignored: ['key_log'],
   unsupported: {
     tls_certificate_provider_instance: '',
@@ -49,10 +49,10 @@ export const COMMON_TLS_CONTEXT_RULES: FinishRules = {
     validation_context_certificate_provider_instance: '',
   },
 };
-export const TLS_PARAMS_RULES: FinishRules = {
+const DOWNSTREAM_TLS_PARAMS_RULES: FinishRules = {
   ignored: ['cipher_suites', 'ecdh_curves', 'signature_algorithms', 'compliance_policies'],
 };
-export const VALIDATION_CONTEXT_RULES: FinishRules = {
+const DOWNSTREAM_VALIDATION_CONTEXT_RULES: FinishRules = {
   ignored: ['only_verify_leaf_cert_crl'],
   unsupported: {
     match_subject_alt_names: 'use match_typed_subject_alt_names',
@@ -67,7 +67,6 @@ export const VALIDATION_CONTEXT_RULES: FinishRules = {
     system_root_certs: '',
   },
 };
-const SDS_RULES: FinishRules = { ignored: ['sds_config'] };
 
 /**
  * Reads `transport_socket`: undefined for plaintext (`raw_buffer`) or on error (recorded), else
@@ -102,8 +101,8 @@ export function readDownstreamTlsContext(r: FieldReader): DownstreamTlsConfig | 
   const params = common.object('tls_params');
   const minVersion = readVersion(params, 'tls_minimum_protocol_version', 'TLSv1_2');
   const maxVersion = readVersion(params, 'tls_maximum_protocol_version', 'TLSv1_3');
-  params?.finish(TLS_PARAMS_RULES);
-  common.finish(COMMON_TLS_CONTEXT_RULES);
+  params?.finish(DOWNSTREAM_TLS_PARAMS_RULES);
+  common.finish(DOWNSTREAM_COMMON_TLS_CONTEXT_RULES);
   if (minVersion !== undefined && maxVersion === 'TLSv1_2' && minVersion === 'TLSv1_3')
     params?.error('tls_minimum_protocol_version', 'is above tls_maximum_protocol_version');
   if (requireClientCertificate && validation === null) {
@@ -145,11 +144,11 @@ function readCertificate(common: FieldReader): TlsCertificateSource | undefined 
   }
   for (const s of sds) {
     const name = s.requiredString('name');
-    s.finish(SDS_RULES);
-    if (name !== '' && name !== WORKLOAD_CERT_SECRET)
+    s.finish(SDS_SECRET_CONFIG_RULES);
+    if (name !== '' && name !== SDS_WORKLOAD_CERT)
       s.error(
         'name',
-        `SDS secret "${name}" is not known; only "${WORKLOAD_CERT_SECRET}" (the workload certificate) is`,
+        `SDS secret "${name}" is not known; only "${SDS_WORKLOAD_CERT}" (the workload certificate) is`,
       );
   }
   let out: TlsCertificateSource | undefined;
@@ -213,10 +212,10 @@ function readValidation(common: FieldReader): CertificateValidationConfig | null
 
 function readRootSecret(s: FieldReader): boolean {
   const name = s.requiredString('name');
-  s.finish(SDS_RULES);
-  if (name === WORKLOAD_ROOT_SECRET) return true;
+  s.finish(SDS_SECRET_CONFIG_RULES);
+  if (name === SDS_ROOT_CA) return true;
   if (name !== '')
-    s.error('name', `SDS secret "${name}" is not known; only "${WORKLOAD_ROOT_SECRET}" (the mesh roots) is`);
+    s.error('name', `SDS secret "${name}" is not known; only "${SDS_ROOT_CA}" (the mesh roots) is`);
   return false;
 }
 
@@ -239,7 +238,7 @@ function readValidationContext(
     'VERIFY_TRUST_CHAIN',
     'ACCEPT_UNTRUSTED',
   ] as const);
-  v.finish(VALIDATION_CONTEXT_RULES);
+  v.finish(DOWNSTREAM_VALIDATION_CONTEXT_RULES);
   const source: TlsTrustSource | undefined =
     trust ?? (path === undefined ? undefined : { kind: 'file', path });
   if (source === undefined || !sans.ok) return undefined;

@@ -2,7 +2,6 @@
 import { isIP } from 'node:net';
 import type {
   CidrRangeConfig,
-  HeaderMatcherConfig,
   PermissionConfig,
   PrincipalConfig,
   RbacPolicyConfig,
@@ -87,11 +86,6 @@ function stringMatcher(r: FieldReader, field: string): StringMatcherConfig | und
   return o === undefined ? undefined : readStringMatcher(o);
 }
 
-function header(r: FieldReader): HeaderMatcherConfig | undefined {
-  const o = r.object('header');
-  return o === undefined ? undefined : readHeaderMatcher(o);
-}
-
 /** `type.matcher.v3.PathMatcher` (`url_path`): only its `path` StringMatcher form exists. */
 function pathMatcher(r: FieldReader): StringMatcherConfig | undefined {
   const o = r.object('url_path');
@@ -99,6 +93,25 @@ function pathMatcher(r: FieldReader): StringMatcherConfig | undefined {
   const p = o.requiredObject('path');
   o.finish();
   return p === undefined ? undefined : readStringMatcher(p);
+}
+
+/** The forms Permission and Principal share. */
+type CommonForm = Extract<PermissionConfig, { kind: 'any' | 'header' | 'url_path' }>;
+
+function readCommonForm(r: FieldReader, form: CommonForm['kind']): CommonForm | undefined {
+  switch (form) {
+    case 'any':
+      return readAny(r) ? { kind: 'any' } : undefined;
+    case 'header': {
+      const o = r.object('header');
+      const h = o === undefined ? undefined : readHeaderMatcher(o);
+      return h === undefined ? undefined : { kind: 'header', header: h };
+    }
+    case 'url_path': {
+      const p = pathMatcher(r);
+      return p === undefined ? undefined : { kind: 'url_path', path: p };
+    }
+  }
 }
 
 function cidrField(r: FieldReader, field: string): CidrRangeConfig | undefined {
@@ -112,15 +125,29 @@ function unsupportedForm(r: FieldReader, form: string): undefined {
   return undefined;
 }
 
-function permissionList(r: FieldReader, field: string, depth: number): PermissionConfig[] {
-  const set = r.object(field);
-  if (set === undefined) return [];
-  const out: PermissionConfig[] = [];
-  for (const p of set.objects('rules')) {
-    const x = readPermission(p, depth + 1);
+/** Every usable entry of the object list `field` (the unusable ones have their issues recorded). */
+function readEach<T>(r: FieldReader, field: string, read: (o: FieldReader) => T | undefined): T[] {
+  const out: T[] = [];
+  for (const o of r.objects(field)) {
+    const x = read(o);
     if (x !== undefined) out.push(x);
   }
-  if (out.length === 0 && set.list('rules').length === 0) set.error('rules', 'at least one rule is required');
+  return out;
+}
+
+/** `Permission.Set` (`rules`) / `Principal.Set` (`ids`) at `field`: at least one entry. */
+function readSet<T>(
+  r: FieldReader,
+  field: string,
+  list: 'rules' | 'ids',
+  read: (o: FieldReader, depth: number) => T | undefined,
+  depth: number,
+): T[] {
+  const set = r.object(field);
+  if (set === undefined) return [];
+  const out = readEach(set, list, (o) => read(o, depth + 1));
+  if (out.length === 0 && set.list(list).length === 0)
+    set.error(list, `at least one ${list === 'rules' ? 'rule' : 'id'} is required`);
   set.finish();
   return out;
 }
@@ -135,26 +162,18 @@ export function readPermission(r: FieldReader, depth = 0): PermissionConfig | un
   let out: PermissionConfig | undefined;
   switch (form) {
     case 'any':
-      out = readAny(r) ? { kind: 'any' } : undefined;
+    case 'header':
+    case 'url_path':
+      out = readCommonForm(r, form);
       break;
     case 'and_rules':
     case 'or_rules':
-      out = { kind: form, rules: permissionList(r, form, depth) };
+      out = { kind: form, rules: readSet(r, form, 'rules', readPermission, depth) };
       break;
     case 'not_rule': {
       const o = r.object('not_rule');
       const rule = o === undefined ? undefined : readPermission(o, depth + 1);
       out = rule === undefined ? undefined : { kind: 'not_rule', rule };
-      break;
-    }
-    case 'header': {
-      const h = header(r);
-      out = h === undefined ? undefined : { kind: 'header', header: h };
-      break;
-    }
-    case 'url_path': {
-      const p = pathMatcher(r);
-      out = p === undefined ? undefined : { kind: 'url_path', path: p };
       break;
     }
     case 'destination_ip': {
@@ -190,19 +209,6 @@ export function readPermission(r: FieldReader, depth = 0): PermissionConfig | un
   return out;
 }
 
-function principalList(r: FieldReader, field: string, depth: number): PrincipalConfig[] {
-  const set = r.object(field);
-  if (set === undefined) return [];
-  const out: PrincipalConfig[] = [];
-  for (const p of set.objects('ids')) {
-    const x = readPrincipal(p, depth + 1);
-    if (x !== undefined) out.push(x);
-  }
-  if (out.length === 0 && set.list('ids').length === 0) set.error('ids', 'at least one id is required');
-  set.finish();
-  return out;
-}
-
 /** `config.rbac.v3.Principal`. */
 export function readPrincipal(r: FieldReader, depth = 0): PrincipalConfig | undefined {
   if (depth > MAX_DEPTH) {
@@ -213,11 +219,13 @@ export function readPrincipal(r: FieldReader, depth = 0): PrincipalConfig | unde
   let out: PrincipalConfig | undefined;
   switch (form) {
     case 'any':
-      out = readAny(r) ? { kind: 'any' } : undefined;
+    case 'header':
+    case 'url_path':
+      out = readCommonForm(r, form);
       break;
     case 'and_ids':
     case 'or_ids':
-      out = { kind: form, ids: principalList(r, form, depth) };
+      out = { kind: form, ids: readSet(r, form, 'ids', readPrincipal, depth) };
       break;
     case 'not_id': {
       const o = r.object('not_id');
@@ -239,16 +247,6 @@ export function readPrincipal(r: FieldReader, depth = 0): PrincipalConfig | unde
       out = c === undefined ? undefined : { kind: form, cidr: c };
       break;
     }
-    case 'header': {
-      const h = header(r);
-      out = h === undefined ? undefined : { kind: 'header', header: h };
-      break;
-    }
-    case 'url_path': {
-      const p = pathMatcher(r);
-      out = p === undefined ? undefined : { kind: 'url_path', path: p };
-      break;
-    }
     case undefined:
       break;
     default:
@@ -259,16 +257,8 @@ export function readPrincipal(r: FieldReader, depth = 0): PrincipalConfig | unde
 }
 
 function readPolicy(name: string, r: FieldReader): RbacPolicyConfig {
-  const permissions: PermissionConfig[] = [];
-  const principals: PrincipalConfig[] = [];
-  for (const p of r.objects('permissions')) {
-    const x = readPermission(p);
-    if (x !== undefined) permissions.push(x);
-  }
-  for (const p of r.objects('principals')) {
-    const x = readPrincipal(p);
-    if (x !== undefined) principals.push(x);
-  }
+  const permissions = readEach(r, 'permissions', (o) => readPermission(o));
+  const principals = readEach(r, 'principals', (o) => readPrincipal(o));
   if (r.list('permissions').length === 0) r.error('permissions', 'at least one permission is required');
   if (r.list('principals').length === 0) r.error('principals', 'at least one principal is required');
   r.finish(POLICY_RULES);

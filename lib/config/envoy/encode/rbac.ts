@@ -15,19 +15,29 @@ function cidr(c: CidrRangeConfig): Json {
   return { address_prefix: c.addressPrefix, prefix_len: c.prefixLen };
 }
 
-function permission(p: PermissionConfig): Json {
+/** The forms Permission and Principal share. */
+function commonForm(p: Extract<PermissionConfig, { kind: 'any' | 'header' | 'url_path' }>): Json {
   switch (p.kind) {
     case 'any':
       return { any: true };
+    case 'header':
+      return { header: encodeHeaderMatcher(p.header) };
+    case 'url_path':
+      return { url_path: { path: encodeStringMatcher(p.path) } };
+  }
+}
+
+function permission(p: PermissionConfig): Json {
+  switch (p.kind) {
+    case 'any':
+    case 'header':
+    case 'url_path':
+      return commonForm(p);
     case 'and_rules':
     case 'or_rules':
       return { [p.kind]: { rules: p.rules.map(permission) } };
     case 'not_rule':
       return { not_rule: permission(p.rule) };
-    case 'header':
-      return { header: encodeHeaderMatcher(p.header) };
-    case 'url_path':
-      return { url_path: { path: encodeStringMatcher(p.path) } };
     case 'destination_ip':
       return { destination_ip: cidr(p.cidr) };
     case 'destination_port':
@@ -42,7 +52,9 @@ function permission(p: PermissionConfig): Json {
 function principal(p: PrincipalConfig): Json {
   switch (p.kind) {
     case 'any':
-      return { any: true };
+    case 'header':
+    case 'url_path':
+      return commonForm(p);
     case 'and_ids':
     case 'or_ids':
       return { [p.kind]: { ids: p.ids.map(principal) } };
@@ -57,10 +69,6 @@ function principal(p: PrincipalConfig): Json {
     case 'remote_ip':
     case 'source_ip':
       return { [p.kind]: cidr(p.cidr) };
-    case 'header':
-      return { header: encodeHeaderMatcher(p.header) };
-    case 'url_path':
-      return { url_path: { path: encodeStringMatcher(p.path) } };
   }
 }
 

@@ -40,9 +40,6 @@ function httpOnly<T>(tcp: TcpAction, present: boolean, build: () => T[]): T[] {
   return [];
 }
 
-const ANY_P: PermissionConfig = { kind: 'any' };
-const ANY_ID: PrincipalConfig = { kind: 'any' };
-
 function exact(value: string, ignoreCase = false): StringMatcherConfig {
   return { kind: 'exact', value, ignoreCase };
 }
@@ -59,13 +56,27 @@ export function istioMatcher(v: string, ignoreCase = false, prefix = ''): String
   return exact(prefix + v, ignoreCase);
 }
 
-function orP(list: PermissionConfig[]): PermissionConfig {
-  return list.length === 1 ? list[0]! : { kind: 'or_rules', rules: list };
+/** RBAC's combinators for permissions or principals; a single entry is used as is. */
+interface Combinators<T> {
+  readonly or: (list: T[]) => T;
+  /** `any` when empty. */
+  readonly and: (list: T[]) => T;
+  readonly not: (x: T) => T;
 }
 
-function orId(list: PrincipalConfig[]): PrincipalConfig {
-  return list.length === 1 ? list[0]! : { kind: 'or_ids', ids: list };
-}
+const PERMISSIONS: Combinators<PermissionConfig> = {
+  or: (list) => (list.length === 1 ? list[0]! : { kind: 'or_rules', rules: list }),
+  and: (list) =>
+    list.length === 0 ? { kind: 'any' } : list.length === 1 ? list[0]! : { kind: 'and_rules', rules: list },
+  not: (rule) => ({ kind: 'not_rule', rule }),
+};
+
+const PRINCIPALS: Combinators<PrincipalConfig> = {
+  or: (list) => (list.length === 1 ? list[0]! : { kind: 'or_ids', ids: list }),
+  and: (list) =>
+    list.length === 0 ? { kind: 'any' } : list.length === 1 ? list[0]! : { kind: 'and_ids', ids: list },
+  not: (id) => ({ kind: 'not_id', id }),
+};
 
 function header(name: string, m: StringMatcherConfig): { kind: 'header'; header: HeaderMatcherConfig } {
   return {
@@ -107,49 +118,41 @@ function pathPermission(v: string, field: string): PermissionConfig {
   return { kind: 'url_path', path: istioMatcher(v) };
 }
 
-/** Values ORed, and for `not*` values the negated OR; null when both lists are empty. */
-function permField(
+/** Values ORed, and for `not*` values the negated OR; empty when both lists are empty. */
+function field<T>(
+  c: Combinators<T>,
   values: readonly string[],
   notValues: readonly string[],
-  one: (v: string) => PermissionConfig,
-): PermissionConfig[] {
-  const out: PermissionConfig[] = [];
-  if (values.length > 0) out.push(orP(values.map(one)));
-  if (notValues.length > 0) out.push({ kind: 'not_rule', rule: orP(notValues.map(one)) });
+  one: (v: string) => T,
+): T[] {
+  const out: T[] = [];
+  if (values.length > 0) out.push(c.or(values.map(one)));
+  if (notValues.length > 0) out.push(c.not(c.or(notValues.map(one))));
   return out;
 }
 
-function idField(
-  values: readonly string[],
-  notValues: readonly string[],
-  one: (v: string) => PrincipalConfig,
-): PrincipalConfig[] {
-  const out: PrincipalConfig[] = [];
-  if (values.length > 0) out.push(orId(values.map(one)));
-  if (notValues.length > 0) out.push({ kind: 'not_id', id: orId(notValues.map(one)) });
-  return out;
-}
-
-function andP(parts: PermissionConfig[]): PermissionConfig {
-  return parts.length === 0 ? ANY_P : parts.length === 1 ? parts[0]! : { kind: 'and_rules', rules: parts };
-}
-
-function andId(parts: PrincipalConfig[]): PrincipalConfig {
-  return parts.length === 0 ? ANY_ID : parts.length === 1 ? parts[0]! : { kind: 'and_ids', ids: parts };
-}
+const directIp = (v: string): PrincipalConfig => ({ kind: 'direct_remote_ip', cidr: cidr(v) });
+const remoteIp = (v: string): PrincipalConfig => ({ kind: 'remote_ip', cidr: cidr(v) });
+const destinationPort = (v: string): PermissionConfig => ({ kind: 'destination_port', port: Number(v) });
+const destinationIp = (v: string): PermissionConfig => ({ kind: 'destination_ip', cidr: cidr(v) });
+const serverName = (v: string): PermissionConfig => ({
+  kind: 'requested_server_name',
+  name: istioMatcher(v),
+});
 
 function operation(op: AuthzOperation, at: string, tcp: TcpAction): PermissionConfig {
   const authority = (v: string): PermissionConfig => header(':authority', istioMatcher(v, true));
-  const port = (v: string): PermissionConfig => ({ kind: 'destination_port', port: Number(v) });
   const method = (v: string): PermissionConfig => header(':method', istioMatcher(v));
   const has = (a: readonly string[], b: readonly string[]): boolean => a.length + b.length > 0;
-  return andP([
-    ...httpOnly(tcp, has(op.hosts, op.notHosts), () => permField(op.hosts, op.notHosts, authority)),
-    ...permField(op.ports, op.notPorts, port),
-    ...httpOnly(tcp, has(op.methods, op.notMethods), () => permField(op.methods, op.notMethods, method)),
+  return PERMISSIONS.and([
+    ...httpOnly(tcp, has(op.hosts, op.notHosts), () => field(PERMISSIONS, op.hosts, op.notHosts, authority)),
+    ...field(PERMISSIONS, op.ports, op.notPorts, destinationPort),
+    ...httpOnly(tcp, has(op.methods, op.notMethods), () =>
+      field(PERMISSIONS, op.methods, op.notMethods, method),
+    ),
     ...httpOnly(tcp, has(op.paths, op.notPaths), () => [
-      ...permField(op.paths, [], (v) => pathPermission(v, `${at}.paths`)),
-      ...permField([], op.notPaths, (v) => pathPermission(v, `${at}.notPaths`)),
+      ...field(PERMISSIONS, op.paths, [], (v) => pathPermission(v, `${at}.paths`)),
+      ...field(PERMISSIONS, [], op.notPaths, (v) => pathPermission(v, `${at}.notPaths`)),
     ]),
   ]);
 }
@@ -163,13 +166,11 @@ function source(src: AuthzSource, at: string, tcp: TcpAction): PrincipalConfig {
   else if (src.notRequestPrincipals.length > 0) {
     throw new UnsupportedAuthz(`${at}.notRequestPrincipals`, JWT_UNSUPPORTED);
   }
-  const direct = (v: string): PrincipalConfig => ({ kind: 'direct_remote_ip', cidr: cidr(v) });
-  const remote = (v: string): PrincipalConfig => ({ kind: 'remote_ip', cidr: cidr(v) });
-  return andId([
-    ...idField(src.principals, src.notPrincipals, principalId),
-    ...idField(src.namespaces, src.notNamespaces, namespaceId),
-    ...idField(src.ipBlocks, src.notIpBlocks, direct),
-    ...idField(src.remoteIpBlocks, src.notRemoteIpBlocks, remote),
+  return PRINCIPALS.and([
+    ...field(PRINCIPALS, src.principals, src.notPrincipals, principalId),
+    ...field(PRINCIPALS, src.namespaces, src.notNamespaces, namespaceId),
+    ...field(PRINCIPALS, src.ipBlocks, src.notIpBlocks, directIp),
+    ...field(PRINCIPALS, src.remoteIpBlocks, src.notRemoteIpBlocks, remoteIp),
   ]);
 }
 
@@ -187,41 +188,30 @@ function condition(c: AuthzCondition, at: string, out: ConditionParts, tcp: TcpA
   const h = /^request\.headers\[(.+)\]$/.exec(key);
   if (h !== null) {
     const name = h[1]!.toLowerCase();
-    out.principals.push(...idField(c.values, c.notValues, (v) => header(name, istioMatcher(v))));
+    out.principals.push(...field(PRINCIPALS, c.values, c.notValues, (v) => header(name, istioMatcher(v))));
     return;
   }
   switch (key) {
     case 'source.ip':
-      out.principals.push(
-        ...idField(c.values, c.notValues, (v) => ({ kind: 'direct_remote_ip', cidr: cidr(v) })),
-      );
+      out.principals.push(...field(PRINCIPALS, c.values, c.notValues, directIp));
       return;
     case 'remote.ip':
-      out.principals.push(...idField(c.values, c.notValues, (v) => ({ kind: 'remote_ip', cidr: cidr(v) })));
+      out.principals.push(...field(PRINCIPALS, c.values, c.notValues, remoteIp));
       return;
     case 'source.principal':
-      out.principals.push(...idField(c.values, c.notValues, principalId));
+      out.principals.push(...field(PRINCIPALS, c.values, c.notValues, principalId));
       return;
     case 'source.namespace':
-      out.principals.push(...idField(c.values, c.notValues, namespaceId));
+      out.principals.push(...field(PRINCIPALS, c.values, c.notValues, namespaceId));
       return;
     case 'destination.port':
-      out.permissions.push(
-        ...permField(c.values, c.notValues, (v) => ({ kind: 'destination_port', port: Number(v) })),
-      );
+      out.permissions.push(...field(PERMISSIONS, c.values, c.notValues, destinationPort));
       return;
     case 'destination.ip':
-      out.permissions.push(
-        ...permField(c.values, c.notValues, (v) => ({ kind: 'destination_ip', cidr: cidr(v) })),
-      );
+      out.permissions.push(...field(PERMISSIONS, c.values, c.notValues, destinationIp));
       return;
     case 'connection.sni':
-      out.permissions.push(
-        ...permField(c.values, c.notValues, (v) => ({
-          kind: 'requested_server_name',
-          name: istioMatcher(v),
-        })),
-      );
+      out.permissions.push(...field(PERMISSIONS, c.values, c.notValues, serverName));
       return;
   }
   if (key.startsWith('request.auth.')) throw new UnsupportedAuthz(`${at}.key`, `${key}: ${JWT_UNSUPPORTED}`);
@@ -236,15 +226,20 @@ interface RulePolicy {
 function buildRule(rule: AuthzRule, at: string, tcp: TcpAction): RulePolicy {
   const parts: ConditionParts = { permissions: [], principals: [] };
   if (rule.to.length > 0) {
-    parts.permissions.push(orP(rule.to.map((op, i) => operation(op, `${at}.to[${i}].operation`, tcp))));
+    parts.permissions.push(
+      PERMISSIONS.or(rule.to.map((op, i) => operation(op, `${at}.to[${i}].operation`, tcp))),
+    );
   }
   if (rule.from.length > 0) {
-    parts.principals.push(orId(rule.from.map((s, i) => source(s, `${at}.from[${i}].source`, tcp))));
+    parts.principals.push(PRINCIPALS.or(rule.from.map((s, i) => source(s, `${at}.from[${i}].source`, tcp))));
   }
   rule.when.forEach((c, i) => {
     condition(c, `${at}.when[${i}]`, parts, tcp);
   });
-  return { permissions: [andP(parts.permissions)], principals: [andId(parts.principals)] };
+  return {
+    permissions: [PERMISSIONS.and(parts.permissions)],
+    principals: [PRINCIPALS.and(parts.principals)],
+  };
 }
 
 /** The RBAC permission and principal of one rule (each a single entry, as istiod writes them). */
